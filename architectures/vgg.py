@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the model-zoo work."""
+
+SPECS: list = []

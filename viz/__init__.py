@@ -1,0 +1,1 @@
+"""Streamlit-free visualisation helpers: tracing, charts, images, augmentation."""

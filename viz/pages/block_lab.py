@@ -1,0 +1,6 @@
+"""Placeholder page: replaced by its own issue's work."""
+
+import streamlit as st
+
+st.title("block lab".title())
+st.info("This page is being built.")
