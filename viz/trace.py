@@ -130,3 +130,17 @@ def trace(model: nn.Module, input_size: tuple[int, ...]) -> TraceResult:
         trainable_params=sum(p.numel() for p in model.parameters() if p.requires_grad),
         total_macs=sum(r.macs for r in records),
     )
+
+
+def trace_network(
+    name: str, options: dict | None = None, input_size: tuple[int, ...] | None = None
+) -> TraceResult:
+    """Build zoo network ``name`` with ``options`` and trace it at ``input_size``
+    (default: the spec's input size for those options). First version: builds with
+    real initialisation; the tracer issue makes this build on cheap weights."""
+    from architectures import build, get_spec
+
+    spec = get_spec(name)
+    options = dict(options or {})
+    size = input_size or spec.input_size_for(options)
+    return trace(build(name, **options), size)
