@@ -205,9 +205,10 @@ class DepthwiseSeparable(nn.Sequential):
     """
 
     def __init__(self, in_channels: int, out_channels: int, stride: int = 1, kernel_size: int = 3,
-                 bn: bool = True, act: str | None = "relu"):
+                 bn: bool = True, act: str | None = "relu", padding: int | None = None):
         super().__init__()
-        self.depthwise = ConvBNAct(in_channels, in_channels, kernel_size, stride,
+        # padding=None: "same" (k // 2); padding=0 gives the lecture's "valid" 6×6 → 4×4 example.
+        self.depthwise = ConvBNAct(in_channels, in_channels, kernel_size, stride, padding=padding,
                                    groups=in_channels, bn=bn, act=act)
         self.pointwise = ConvBNAct(in_channels, out_channels, 1, 1, padding=0, bn=bn, act=act)
 
