@@ -1,0 +1,191 @@
+"""Loading and validating images: the bundled photograph and users' uploads.
+
+Everything returns an upright 8-bit RGB ``numpy`` array ``(H, W, 3)`` plus notes
+on what was changed (converted, flattened, rotated, downscaled), or raises
+:class:`ImageError` whose message says what was wrong and what is allowed — a
+page shows it with ``st.error`` and carries on with the default image.
+
+Decompression bombs: a small file can claim a huge pixel count (a PNG of zeros
+compresses ~1000:1). The size is read from the header and checked against
+:data:`MAX_PIXELS` *before* any pixel is decoded; Pillow's own
+``DecompressionBombError`` (raised from ``Image.open`` above twice its
+``MAX_IMAGE_PIXELS``) is caught as well. Pillow's global limits are not changed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+DEFAULT_IMAGE = ASSETS / "chelsea.jpg"
+DEFAULT_CREDIT = "“Chelsea the cat”, Stefan van der Walt, CC0 (from scikit-image's sample data)"
+
+MAX_BYTES = 20 * 1024 * 1024  # the same limit as server.maxUploadSize in .streamlit/config.toml
+MAX_PIXELS = 50_000_000  # 50 megapixels: larger than any common phone photo, well below a bomb
+MAX_SIDE = 1024  # working size: larger images are downscaled (with a note)
+MIN_SIDE = 32  # smaller images cannot show a crop or a rotation usefully
+ALLOWED = "PNG, JPEG, WebP, GIF, BMP or TIFF"
+ALLOWED_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff")
+
+
+class ImageError(ValueError):
+    """An image that cannot be used; the message says why and what is allowed."""
+
+
+@dataclass
+class LoadedImage:
+    """An upright RGB image ready for the augmentations, and what was done to get it."""
+
+    pixels: np.ndarray  # uint8 (H, W, 3)
+    name: str
+    original_size: tuple[int, int]  # (width, height) as stored in the file
+    original_mode: str
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.pixels.shape[1], self.pixels.shape[0]
+
+
+def load_default() -> LoadedImage:
+    """The bundled photograph (see viz/assets/README.md for its source and license)."""
+    return load_bytes(DEFAULT_IMAGE.read_bytes(), DEFAULT_IMAGE.name)
+
+
+def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
+               max_pixels: int = MAX_PIXELS) -> LoadedImage:
+    """Decode ``data`` into an upright RGB image, or raise :class:`ImageError`."""
+    if not data:
+        raise ImageError(f"“{name}” is empty (0 bytes). Please upload a {ALLOWED} image.")
+    if len(data) > MAX_BYTES:
+        raise ImageError(f"“{name}” is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+    try:
+        # Pillow only reads the header here. (Its DecompressionBombWarning, between
+        # its limit and twice it, is moot: MAX_PIXELS below is stricter.)
+        im = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise ImageError(_too_big(name, None, max_pixels)) from None
+    except UnidentifiedImageError:
+        raise ImageError(f"“{name}” is not an image file this app can read. "
+                         f"Allowed: {ALLOWED}.") from None
+    except Exception as exc:  # Pillow raises assorted errors on garbage headers
+        raise ImageError(f"“{name}” could not be read as an image ({exc}). Allowed: {ALLOWED}.") from None
+
+    width, height = im.size
+    if width * height > max_pixels:
+        raise ImageError(_too_big(name, (width, height), max_pixels))
+    if min(width, height) < MIN_SIDE:
+        raise ImageError(f"“{name}” is {width} × {height} pixels; both sides must be at least "
+                         f"{MIN_SIDE} pixels.")
+    mode = im.mode
+    notes: list[str] = []
+    try:
+        if getattr(im, "n_frames", 1) > 1:
+            notes.append(f"Only the first of its {im.n_frames} frames is used.")
+            im.seek(0)
+        if im.format == "JPEG" and max(width, height) > 2 * max_side:
+            # Decode at a reduced scale straight from the JPEG's DCT (fast, little memory).
+            im.draft("RGB", (max_side, max_side))
+        im.load()
+        im = _upright(im, notes)
+        rgb = _to_rgb(im, notes)
+    except Image.DecompressionBombError:
+        raise ImageError(_too_big(name, (width, height), max_pixels)) from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageError(f"“{name}” is damaged or truncated and cannot be decoded ({exc}). "
+                         f"Please upload a complete {ALLOWED} image.") from None
+    if max(rgb.size) > max_side:
+        before = rgb.size
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        notes.append(f"Downscaled from {before[0]} × {before[1]} to {rgb.size[0]} × {rgb.size[1]} "
+                     f"pixels (the lab works on images up to {max_side} pixels a side).")
+    return LoadedImage(np.asarray(rgb, dtype=np.uint8).copy(), name, (width, height), mode, notes)
+
+
+def _too_big(name: str, size: tuple[int, int] | None, max_pixels: int) -> str:
+    claim = f"{size[0]} × {size[1]} = {size[0] * size[1] / 1e6:.0f} megapixels" if size else \
+        "far more pixels than Pillow will decode"
+    return (f"“{name}” is too large: {claim}. The limit is {max_pixels / 1e6:.0f} megapixels "
+            f"(a safeguard against decompression bombs); please upload a smaller image.")
+
+
+def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
+    """Apply the EXIF orientation tag (phones store photos sideways and set this tag)."""
+    try:
+        orientation = im.getexif().get(0x0112, 1)
+    except Exception:  # a broken EXIF block is not worth rejecting the photo
+        return im
+    if orientation not in (None, 1):
+        im = ImageOps.exif_transpose(im)
+        notes.append(f"Rotated upright according to its EXIF orientation tag ({orientation}).")
+    return im
+
+
+def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
+    """Any Pillow mode → 8-bit RGB, noting what the conversion did."""
+    mode = im.mode
+    if mode == "RGB":
+        return im
+    if mode == "P":
+        im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+        notes.append("Palette image converted to RGB.")
+        mode = im.mode
+        if mode == "RGB":
+            return im
+    if mode in ("RGBA", "LA", "PA", "RGBa", "La") or (mode in ("L", "RGB") and "transparency" in im.info):
+        rgba = im.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        notes.append("Transparency flattened onto a white background.")
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        # Pillow's convert() clips values above 255: scale the real range to 8 bits instead.
+        a = np.asarray(im, dtype=np.float64)
+        if mode == "F":
+            lo, hi = float(a.min()), float(a.max())  # floating point: no fixed range, stretch
+        else:
+            # 16-bit data (also Pillow's 32-bit "I" holding 16-bit PNG values) spans 0…65535.
+            lo, hi = 0.0, (65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0)
+        scaled = np.clip((a - lo) / max(hi - lo, 1e-12) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        notes.append(f"High bit-depth grayscale (Pillow mode {mode}) scaled to 8 bits and copied to R, G, B.")
+        return Image.fromarray(scaled, "L").convert("RGB")
+    if mode in ("L", "1"):
+        notes.append("Grayscale image: the gray value is copied to R, G and B.")
+        return im.convert("RGB")
+    if mode == "CMYK":
+        notes.append("CMYK image converted to RGB (without its colour profile: colours may differ a little).")
+        return im.convert("RGB")
+    try:
+        out = im.convert("RGB")
+    except ValueError as exc:
+        raise ImageError(f"Images in Pillow mode {mode!r} cannot be converted to RGB ({exc}).") from None
+    notes.append(f"Converted from {mode} to RGB.")
+    return out
+
+
+def fit_within(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale so the longer side is at most ``max_side`` (never upscales)."""
+    h, w = pixels.shape[:2]
+    if max(h, w) <= max_side:
+        return pixels
+    im = Image.fromarray(pixels)
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return np.asarray(im).copy()
+
+
+def draw_boxes(pixels: np.ndarray, boxes, colors=None, width: int = 2, labels=None) -> np.ndarray:
+    """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image."""
+    im = Image.fromarray(pixels)
+    draw = ImageDraw.Draw(im)
+    palette = colors or [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
+                         (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60)]
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        color = palette[k % len(palette)]
+        draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=color, width=width)
+        if labels:
+            draw.text((int(x0) + 3, int(y0) + 2), str(labels[k]), fill=color)
+    return np.asarray(im).copy()
