@@ -524,7 +524,7 @@ class Rotation:
 
     def code(self):
         note = "" if self.padding == "zeros" else f"  # no '{self.padding}' fill in torchvision: constant 0"
-        return (f"v2.RandomRotation(degrees=({-self.degrees:g}, {self.degrees:g}), "
+        return (f"v2.RandomRotation(degrees=({_num(-self.degrees)}, {_num(self.degrees)}), "
                 f"interpolation=v2.InterpolationMode.BILINEAR, fill=0){note}")
 
 
@@ -541,8 +541,9 @@ class Shear:
         return random_shear(batch, self.x_degrees, self.y_degrees, gen, self.padding)[0]
 
     def code(self):
-        return (f"v2.RandomAffine(degrees=0, shear=({-self.x_degrees:g}, {self.x_degrees:g}, "
-                f"{-self.y_degrees:g}, {self.y_degrees:g}), interpolation=v2.InterpolationMode.BILINEAR)")
+        x, y = _num(self.x_degrees), _num(self.y_degrees)
+        return (f"v2.RandomAffine(degrees=0, shear=({_num(-self.x_degrees)}, {x}, {_num(-self.y_degrees)}, {y}), "
+                f"interpolation=v2.InterpolationMode.BILINEAR)")
 
 
 @dataclass(frozen=True)
@@ -612,8 +613,12 @@ class Pipeline:
         return batch
 
 
+def _num(v: float) -> str:
+    return f"{float(v) + 0.0:.4g}" if v != 0 else "0"
+
+
 def _tup(values) -> str:
-    return "(" + ", ".join(f"{float(v):.4g}" for v in values) + ")"
+    return "(" + ", ".join(_num(v) for v in values) + ")"
 
 
 _COLOR_SHIFT_CODE = '''

@@ -94,9 +94,11 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
         im.load()
         im = _upright(im, notes)
         rgb = _to_rgb(im, notes)
+    except ImageError:
+        raise
     except Image.DecompressionBombError:
         raise ImageError(_too_big(name, (width, height), max_pixels)) from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except Exception as exc:  # OSError, SyntaxError, zlib.error …: whatever a broken stream raises
         raise ImageError(f"“{name}” is damaged or truncated and cannot be decoded ({exc}). "
                          f"Please upload a complete {ALLOWED} image.") from None
     if max(rgb.size) > max_side:
