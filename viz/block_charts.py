@@ -1,0 +1,238 @@
+"""Figures for the Block Lab (plotly and small HTML tables; no streamlit here).
+
+Built for a projector: large fonts, few colours, every number labelled with
+thousands separators and every shape the lecture's way, n_H × n_W × n_C.
+"""
+
+from __future__ import annotations
+
+import html
+
+import plotly.graph_objects as go
+
+from viz.blocklab import (
+    EfficientNetResult,
+    InceptionResult,
+    MobileNetV2Result,
+    NetworkCost,
+    ResidualResult,
+    num,
+    shape_text,
+    short,
+)
+
+FONT = dict(size=16)
+BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728"
+BRANCH_COLOURS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc")
+
+
+def _layout(fig: go.Figure, title: str, height: int = 420, **kwargs) -> go.Figure:
+    fig.update_layout(title=dict(text=title, font=dict(size=18)), font=FONT, height=height,
+                      margin=dict(l=60, r=20, t=60, b=50), **kwargs)
+    return fig
+
+
+# ------------------------------------------------------------------ numeric grid (1×1 conv)
+
+
+def grid_html(values, caption: str = "", cell: int = 44) -> str:
+    """A grid of numbers as an HTML table (big, monospace, centred) for the 1×1-convolution example."""
+    rows = []
+    for row in values:
+        cells = "".join(
+            f'<td style="width:{cell}px;height:{cell}px;text-align:center;border:1px solid #888;'
+            f'font-size:20px;font-family:monospace">{html.escape(_cell(v))}</td>'
+            for v in row
+        )
+        rows.append(f"<tr>{cells}</tr>")
+    cap = f'<caption style="caption-side:bottom;font-size:16px">{html.escape(caption)}</caption>' if caption else ""
+    return f'<table style="border-collapse:collapse;margin:4px">{cap}{"".join(rows)}</table>'
+
+
+def _cell(v: float) -> str:
+    return f"{int(v)}" if float(v).is_integer() else f"{v:g}"
+
+
+# ------------------------------------------------------------------ box diagrams
+
+
+def _box(fig: go.Figure, x: float, y: float, text: str, fill: str, w: float = 0.9, h: float = 0.7) -> None:
+    fig.add_shape(type="rect", x0=x - w / 2, x1=x + w / 2, y0=y - h / 2, y1=y + h / 2,
+                  line=dict(color="#444", width=1.5), fillcolor=fill, layer="below")
+    fig.add_annotation(x=x, y=y, text=text, showarrow=False, font=dict(size=14, color="#111"))
+
+
+def _arrow(fig: go.Figure, x0: float, y0: float, x1: float, y1: float) -> None:
+    fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", text="",
+                       showarrow=True, arrowhead=2, arrowsize=1.2, arrowwidth=1.5, arrowcolor="#444")
+
+
+def _blank(fig: go.Figure, xr, yr, height: int) -> go.Figure:
+    fig.update_xaxes(visible=False, range=xr)
+    fig.update_yaxes(visible=False, range=yr)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), plot_bgcolor="white",
+                      showlegend=False)
+    return fig
+
+
+def inception_diagram(result: InceptionResult) -> go.Figure:
+    """The module's four branches side by side, each layer with its output shape, into the concatenation."""
+    fig = go.Figure()
+    top, bottom = 4.0, 0.0
+    _box(fig, 1.5, top, f"<b>input</b><br>{shape_text(result.input_shape)}", "#eeeeee", w=1.6)
+    by_branch: dict[str, list] = {}
+    for s in result.stages:
+        by_branch.setdefault(s.branch, []).append(s)
+    for i, (name, _) in enumerate(result.branch_outputs):
+        stages = by_branch.get(name, [])
+        ys = [2.9, 1.9] if len(stages) == 2 else [2.4]
+        prev = (1.5, top - 0.35)
+        for y, s in zip(ys, stages):
+            label = s.label.replace(" (bottleneck)", "<br>(bottleneck)").replace(", stride 1", "")
+            _box(fig, i, y, f"{label}<br><b>{shape_text(s.output_shape)}</b>", BRANCH_COLOURS[i])
+            _arrow(fig, prev[0], prev[1], i, y + 0.35)
+            prev = (i, y - 0.35)
+        _arrow(fig, prev[0], prev[1], 1.5, bottom + 0.35)
+    channels = " + ".join(str(shape[0]) for _, shape in result.branch_outputs)
+    _box(fig, 1.5, bottom, f"<b>concatenate channels</b>: {channels}<br><b>{shape_text(result.output_shape)}</b>",
+         "#eeeeee", w=2.6)
+    return _blank(fig, (-0.55, 3.55), (-0.5, 4.5), 460)
+
+
+def residual_diagram(result: ResidualResult) -> go.Figure:
+    """a[l] → conv → ReLU → conv → (+ shortcut) → ReLU → a[l+2], with the shortcut drawn above."""
+    fig = go.Figure()
+    conv1, conv2 = result.stages[0], result.stages[1]
+    boxes = [
+        ("<b>a[l]</b><br>" + shape_text(result.input_shape), "#eeeeee"),
+        ("W[l+1], b[l+1]<br>3×3 conv → ReLU<br>" + shape_text(conv1.output_shape), "#cfe2f3"),
+        ("W[l+2], b[l+2]<br>3×3 conv" + ("<br><b>= 0</b>" if result.zeroed else "") + "<br>"
+         + shape_text(conv2.output_shape), "#f4cccc" if result.zeroed else "#cfe2f3"),
+        ("+" if result.residual else "(no +)", "#fff2cc"),
+        ("ReLU", "#d9ead3"),
+        ("<b>a[l+2]</b><br>" + shape_text(result.output_shape), "#eeeeee"),
+    ]
+    xs = [0, 1.3, 2.6, 3.7, 4.6, 5.7]
+    for i, (x, (text, fill)) in enumerate(zip(xs, boxes)):
+        w = 0.5 if i in (3, 4) else 1.1
+        _box(fig, x, 0, text, fill, w=w, h=0.9)
+        if i:
+            prev_w = 0.5 if i - 1 in (3, 4) else 1.1
+            _arrow(fig, xs[i - 1] + prev_w / 2, 0, x - w / 2, 0)
+    if result.residual:
+        sc = result.stages[2]
+        label = "shortcut: identity" if sc.params == 0 else f"shortcut W_s: 1×1 conv → {shape_text(sc.output_shape)}"
+        fig.add_shape(type="path", path="M 0,0.45 L 0,1.05 L 3.7,1.05 L 3.7,0.3",
+                      line=dict(color=GREEN if sc.params == 0 else ORANGE, width=3))
+        fig.add_annotation(x=1.85, y=1.05, text=label, showarrow=False, yshift=14, font=dict(size=15))
+    return _blank(fig, (-0.7, 6.4), (-0.6, 1.4), 260)
+
+
+# ------------------------------------------------------------------ cost charts
+
+
+def saving_chart(curve, chosen: int, direct: int) -> go.Figure:
+    """Times cheaper than the direct 5×5 conv, over the 1×1 bottleneck's width."""
+    widths = [w for w, _, _ in curve]
+    fig = go.Figure()
+    fig.add_scatter(x=widths, y=[s for _, _, s in curve], mode="lines", name="saving", line=dict(color=BLUE, width=3),
+                    customdata=[[num(b)] for _, b, _ in curve],
+                    hovertemplate="bottleneck %{x}: %{customdata[0]} multiplies, %{y:.1f}× cheaper<extra></extra>")
+    hit = next(((w, b, s) for w, b, s in curve if w == chosen), None)
+    if hit:
+        fig.add_scatter(x=[hit[0]], y=[hit[2]], mode="markers+text", marker=dict(size=14, color=ORANGE),
+                        text=[f"  {hit[0]}: {num(hit[1])} ({hit[2]:.1f}× cheaper)"], textposition="middle right",
+                        name="chosen")
+    fig.add_hline(y=1, line=dict(color=RED, dash="dash"),
+                  annotation_text=f"no saving (direct: {num(direct)})", annotation_position="top right")
+    fig.update_xaxes(title="bottleneck width (1×1 filters before the 5×5)")
+    fig.update_yaxes(title="times cheaper than the direct 5×5", type="log")
+    return _layout(fig, "Saving of the 1×1 bottleneck vs its width", showlegend=False)
+
+
+def ratio_chart(curve, chosen: int, chosen_ratio: float, f: int) -> go.Figure:
+    """Depthwise-separable / normal multiplies over n_c', counted and by the formula 1/n_c' + 1/f²."""
+    fig = go.Figure()
+    fig.add_scatter(x=[w for w, _, _ in curve], y=[r for _, _, r in curve], mode="lines",
+                    name=f"formula 1/n_c' + 1/{f}²", line=dict(color=BLUE, width=3))
+    fig.add_scatter(x=[w for w, _, _ in curve], y=[c for _, c, _ in curve], mode="markers",
+                    name="counted multiplies", marker=dict(color=GREY, size=8, symbol="circle-open"))
+    fig.add_scatter(x=[chosen], y=[chosen_ratio], mode="markers+text", marker=dict(size=15, color=ORANGE),
+                    text=[f"  n_c' = {chosen}: {chosen_ratio:.3f}"], textposition="middle right", name="your block")
+    fig.add_hline(y=1 / f**2, line=dict(color=GREY, dash="dot"),
+                  annotation_text=f"floor 1/{f}² = {1 / f ** 2:.3f}", annotation_position="bottom left")
+    fig.update_xaxes(title="n_c' (output channels)", type="log")
+    fig.update_yaxes(title="separable cost / normal cost", rangemode="tozero")
+    return _layout(fig, "Cost ratio vs n_c'", legend=dict(x=0.6, y=0.95))
+
+
+def mobilenet_cost_chart(result: MobileNetV2Result) -> go.Figure:
+    """Multiply-adds of the v2 bottleneck (by stage), the v1 block and a normal conv, same input and output."""
+    fig = go.Figure()
+    rows = [("normal conv", result.normal), ("v1 block", result.v1), ("v2 bottleneck", result.block)]
+    colours = {"expansion": ORANGE, "depthwise": BLUE, "projection": GREEN, "pointwise": GREEN}
+    for stage_kind, colour in colours.items():
+        xs, ys = [], []
+        for label, res in rows:
+            for s in res.stages:
+                if s.label.startswith(stage_kind):
+                    xs.append(s.macs)
+                    ys.append(label)
+        if xs:
+            fig.add_bar(x=xs, y=ys, orientation="h", name=stage_kind, marker_color=colour,
+                        hovertemplate="%{y}: %{x:,} MACs<extra>" + stage_kind + "</extra>")
+    fig.add_bar(x=[result.normal.macs], y=["normal conv"], orientation="h", name="k×k conv", marker_color=GREY)
+    for label, res in rows:
+        fig.add_annotation(x=res.macs, y=label, text=f" {num(res.macs)}", showarrow=False, xanchor="left")
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="multiply-adds")
+    return _layout(fig, "Cost: v2 bottleneck vs v1 block vs normal conv", height=330)
+
+
+def memory_chart(result: MobileNetV2Result) -> go.Figure:
+    """Activation memory at each point of the v2 bottleneck (float32)."""
+    labels = ["input"] + [s.label.split(" ")[0] for s in result.block.stages]
+    sizes = [result.input_bytes] + [s.output_bytes for s in result.block.stages]
+    shapes = [shape_text(result.block.input_shape)] + [shape_text(s.output_shape) for s in result.block.stages]
+    fig = go.Figure(go.Bar(x=labels, y=sizes, marker_color=[GREY] + [ORANGE if b == result.expanded_bytes else BLUE
+                                                                        for b in sizes[1:]],
+                           text=[f"{s}<br>{num(b)} B" for s, b in zip(shapes, sizes)], textposition="outside",
+                           hovertemplate="%{x}: %{y:,} bytes<extra></extra>"))
+    fig.update_yaxes(title="activation (bytes, float32)", range=[0, max(sizes) * 1.3])
+    return _layout(fig, "Activation memory through the block", height=360)
+
+
+def efficientnet_chart(presets: list[NetworkCost], result: EfficientNetResult, rule: list[NetworkCost]) -> go.Figure:
+    """Parameters vs multiply-adds: B0–B7 (official coefficients), the compound rule φ = 0…7, your network."""
+    fig = go.Figure()
+    if rule:
+        fig.add_scatter(x=[c.params for c in rule], y=[c.macs for c in rule], mode="lines+markers",
+                        name="compound rule φ = 0, 1, …", line=dict(color=GREY, dash="dot"),
+                        text=[c.label for c in rule], hovertemplate="%{text}: %{x:,} params, %{y:,} MACs<extra></extra>")
+    fig.add_scatter(x=[c.params for c in presets], y=[c.macs for c in presets], mode="markers+text",
+                    name="B0–B7", marker=dict(size=11, color=BLUE), text=[c.label for c in presets],
+                    textposition="top left", hovertemplate="%{text}: %{x:,} params, %{y:,} MACs<extra></extra>")
+    c = result.chosen
+    fig.add_scatter(x=[c.params], y=[c.macs], mode="markers", name="your network",
+                    marker=dict(size=18, color=ORANGE, symbol="star"),
+                    hovertemplate=f"{c.label}: %{{x:,}} params, %{{y:,}} MACs<extra></extra>")
+    fig.update_xaxes(title="parameters", type="log")
+    fig.update_yaxes(title="multiply-adds per image", type="log")
+    return _layout(fig, "EfficientNet: parameters and multiply-adds", height=460,
+                   legend=dict(x=0.02, y=0.98))
+
+
+def stage_table(stages) -> list[dict]:
+    """Rows for a table of stages: shapes the lecture's way, counts with separators."""
+    return [
+        {"stage": s.label, "input": shape_text(s.input_shape), "output": shape_text(s.output_shape),
+         "params": num(s.params), "multiply-adds": num(s.macs), "by formula": s.formula or num(s.macs_formula),
+         "formula = traced": "✓" if s.agrees else "✗"}
+        for s in stages
+    ]
+
+
+__all__ = [
+    "grid_html", "inception_diagram", "residual_diagram", "saving_chart", "ratio_chart",
+    "mobilenet_cost_chart", "memory_chart", "efficientnet_chart", "stage_table", "short",
+]
