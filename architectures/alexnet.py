@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import torch
 from torch import nn
 
 from architectures.registry import NetworkSpec, Option
@@ -61,6 +62,12 @@ FC_WIDTHS = (4096, 4096)
 BIAS_ONE = ("conv2", "conv4", "conv5", "fc6", "fc7")  # §5: biases initialised to 1
 
 
+def _uninitialised(cls: type[nn.Module], *args, **kwargs) -> nn.Module:
+    """A layer left uninitialised (``AlexNet._init_weights`` fills it): PyTorch's default init of
+    58M FC weights, overwritten at once, would double the build time."""
+    return nn.utils.skip_init(cls, *args, device=torch.get_default_device(), **kwargs)
+
+
 class AlexNet(nn.Sequential):
     """AlexNet with stages conv1 … conv5, fc6, fc7, fc8."""
 
@@ -69,7 +76,8 @@ class AlexNet(nn.Sequential):
         in_channels = 3
         for name, (filters, kernel, stride, padding, split, has_lrn, has_pool) in CONV_STAGES.items():
             layers: OrderedDict[str, nn.Module] = OrderedDict(
-                conv=nn.Conv2d(in_channels, filters, kernel, stride, padding, groups=groups if split else 1),
+                conv=_uninitialised(nn.Conv2d, in_channels, filters, kernel, stride, padding,
+                                    groups=groups if split else 1),
                 relu=nn.ReLU(),
             )
             if has_lrn and lrn:
@@ -81,16 +89,21 @@ class AlexNet(nn.Sequential):
             in_channels = filters
         features = in_channels * 6 * 6  # 6×6×256 = 9216 after conv5's pool
         stages["fc6"] = nn.Sequential(OrderedDict(
-            flatten=nn.Flatten(), fc=nn.Linear(features, FC_WIDTHS[0]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
+            flatten=nn.Flatten(),
+            fc=_uninitialised(nn.Linear, features, FC_WIDTHS[0]),
+            relu=nn.ReLU(),
+            dropout=nn.Dropout(dropout),
         ))
         stages["fc7"] = nn.Sequential(OrderedDict(
-            fc=nn.Linear(FC_WIDTHS[0], FC_WIDTHS[1]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
+            fc=_uninitialised(nn.Linear, FC_WIDTHS[0], FC_WIDTHS[1]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
         ))
-        stages["fc8"] = nn.Sequential(OrderedDict(fc=nn.Linear(FC_WIDTHS[1], num_classes)))
+        stages["fc8"] = nn.Sequential(OrderedDict(fc=_uninitialised(nn.Linear, FC_WIDTHS[1], num_classes)))
         super().__init__(stages)
         self._init_weights()
 
     def _init_weights(self) -> None:
+        if next(self.parameters()).is_meta:
+            return  # nothing to initialise on the meta device (and normal_ is slow there)
         for name, stage in self.named_children():
             for module in stage.modules():
                 if isinstance(module, (nn.Conv2d, nn.Linear)):

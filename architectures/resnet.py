@@ -80,6 +80,8 @@ class ResNet(nn.Sequential):
             fc=nn.Linear(in_channels, num_classes),
         ))
         super().__init__(stages)
+        if stages["stem"].conv.weight.is_meta:
+            return  # nothing to initialise on the meta device (and normal_ is slow there)
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")

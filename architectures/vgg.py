@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import torch
 from torch import nn
 
 from architectures.blocks import ConvBNAct
@@ -39,6 +40,12 @@ CONFIGS: dict[str, tuple[tuple[int, ...], ...]] = {
 }
 DEPTHS = {"A": 11, "B": 13, "D": 16, "E": 19}  # weight layers: convs + 3 FC
 FC_WIDTHS = (4096, 4096)
+
+
+def _linear(in_features: int, out_features: int) -> nn.Linear:
+    """An FC layer left uninitialised (``VGG._init_weights`` fills it): PyTorch's default init of
+    fc6's 102M weights, overwritten at once, would double the build time."""
+    return nn.utils.skip_init(nn.Linear, in_features, out_features, device=torch.get_default_device())
 
 
 class VGG(nn.Sequential):
@@ -59,16 +66,21 @@ class VGG(nn.Sequential):
             stages[f"block{b}"] = nn.Sequential(layers)
         features = in_channels * 7 * 7  # 7×7×512 = 25,088 at 224×224
         stages["fc6"] = nn.Sequential(OrderedDict(
-            flatten=nn.Flatten(), fc=nn.Linear(features, FC_WIDTHS[0]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
+            flatten=nn.Flatten(),
+            fc=_linear(features, FC_WIDTHS[0]),
+            relu=nn.ReLU(),
+            dropout=nn.Dropout(dropout),
         ))
         stages["fc7"] = nn.Sequential(OrderedDict(
-            fc=nn.Linear(FC_WIDTHS[0], FC_WIDTHS[1]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
+            fc=_linear(FC_WIDTHS[0], FC_WIDTHS[1]), relu=nn.ReLU(), dropout=nn.Dropout(dropout),
         ))
-        stages["fc8"] = nn.Sequential(OrderedDict(fc=nn.Linear(FC_WIDTHS[1], num_classes)))
+        stages["fc8"] = nn.Sequential(OrderedDict(fc=_linear(FC_WIDTHS[1], num_classes)))
         super().__init__(stages)
         self._init_weights()
 
     def _init_weights(self) -> None:
+        if next(self.parameters()).is_meta:
+            return  # nothing to initialise on the meta device (and normal_ is slow there)
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
