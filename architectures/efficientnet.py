@@ -66,6 +66,12 @@ TORCHVISION_PARAMS = {
     "b0": 5_288_548, "b1": 7_794_184, "b2": 9_109_994, "b3": 12_233_232,
     "b4": 19_341_616, "b5": 30_389_784, "b6": 43_040_704, "b7": 66_347_960,
 }
+# torchvision's "_ops" (listed as GFLOPS, numerically billions of multiply-adds), measured at
+# torchvision's crop sizes: the official resolutions, except B2 at 288 instead of 260.
+TORCHVISION_GMACS = {
+    "b0": 0.386, "b1": 0.687, "b2": 1.088, "b3": 1.827,
+    "b4": 4.394, "b5": 10.266, "b6": 19.068, "b7": 37.746,
+}
 # Tan & Le 2019, Table 2: parameters and FLOPS (their "FLOPS" are multiply-adds).
 PAPER_TABLE2 = {
     "b0": ("5.3M", "0.39B"), "b1": ("7.8M", "0.70B"), "b2": ("9.2M", "1.0B"), "b3": ("12M", "1.8B"),
@@ -168,8 +174,11 @@ def _variant_spec(variant: str) -> NetworkSpec:
                 "source": "Tan & Le 2019, Table 2; torchvision.models.efficientnet_" + variant,
                 "builder": f"torchvision.models.efficientnet_{variant}",
                 "torchvision_params": TORCHVISION_PARAMS[variant],
+                "torchvision_gmacs": TORCHVISION_GMACS[variant],
                 "note": "Same layers and parameter count as torchvision's; coefficients from the "
-                        "official implementation.",
+                        "official implementation." + (
+                            " torchvision measures B2's cost at 288×288 (1.088 G); at the official "
+                            "260×260 it is 0.994 G." if variant == "b2" else ""),
             },
         },
     )
