@@ -12,9 +12,10 @@ from architectures.costs import conv_macs, conv_output_size, conv_params, linear
 def stage_shapes(model, input_size):
     x = torch.zeros((1, *input_size), device="meta")
     shapes = []
-    for name, stage in model.named_children():
-        x = stage(x)
-        shapes.append((name, tuple(x.shape[1:])))
+    with torch.inference_mode():
+        for name, stage in model.eval().named_children():
+            x = stage(x)
+            shapes.append((name, tuple(x.shape[1:])))
     return shapes
 
 

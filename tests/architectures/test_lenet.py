@@ -15,9 +15,10 @@ def stage_shapes(model, input_size):
     """(stage name, output shape without the batch) for each top-level child, on the meta device."""
     x = torch.zeros((1, *input_size), device="meta")
     shapes = []
-    for name, stage in model.named_children():
-        x = stage(x)
-        shapes.append((name, tuple(x.shape[1:])))
+    with torch.inference_mode():
+        for name, stage in model.eval().named_children():
+            x = stage(x)
+            shapes.append((name, tuple(x.shape[1:])))
     return shapes
 
 

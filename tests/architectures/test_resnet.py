@@ -16,15 +16,6 @@ DEPTHS = (18, 34, 50, 101, 152)
 BOTTLENECK = (50, 101, 152)
 
 
-def stage_shapes(model, input_size=(3, 224, 224)):
-    x = torch.zeros((1, *input_size), device="meta")
-    shapes = []
-    for name, stage in model.named_children():
-        x = stage(x)
-        shapes.append((name, tuple(x.shape[1:])))
-    return shapes
-
-
 def n_params(module):
     return sum(p.numel() for p in module.parameters())
 
@@ -37,14 +28,23 @@ def options(depth, residual=True, variant="paper"):
 def meta_model(depth, residual=True, variant="paper"):
     """Each configuration built once on the meta device (no weights) and shared by the tests that
     only read it."""
-    return build(f"resnet{depth}", device="meta", **options(depth, residual, variant))
+    return build(f"resnet{depth}", device="meta", **options(depth, residual, variant)).eval()
 
 
 @functools.cache
+def meta_pass(depth, residual=True, variant="paper"):
+    """One forward pass on the meta device, stage by stage: (stage shapes, multiply-adds)."""
+    x = torch.zeros(1, 3, 224, 224, device="meta")
+    shapes = []
+    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        for name, stage in meta_model(depth, residual, variant).named_children():
+            x = stage(x)
+            shapes.append((name, tuple(x.shape[1:])))
+    return shapes, counter.get_total_flops() // 2  # torch counts 2 FLOPs per multiply-add
+
+
 def meta_macs(depth, residual=True, variant="paper"):
-    with FlopCounterMode(display=False) as counter:
-        meta_model(depth, residual, variant)(torch.zeros(1, 3, 224, 224, device="meta"))
-    return counter.get_total_flops() // 2  # torch counts 2 FLOPs per multiply-add
+    return meta_pass(depth, residual, variant)[1]
 
 
 # Every configuration: the variant option exists for the bottleneck networks only.
@@ -103,7 +103,7 @@ def test_stage_table_and_weight_layers(depth):
 def test_stage_shapes(depth, residual):
     e = 4 if depth in BOTTLENECK else 1
     # He et al. 2016, Table 1: output sizes 112 (conv1), 56 (after the pool, conv2_x), 28, 14, 7, then 1×1.
-    assert stage_shapes(meta_model(depth, residual)) == [
+    assert meta_pass(depth, residual)[0] == [
         ("stem", (64, 56, 56)),
         ("layer1", (64 * e, 56, 56)),
         ("layer2", (128 * e, 28, 28)),
@@ -185,27 +185,20 @@ def test_multiply_adds_match_the_paper_and_torchvision(depth):
     assert n_params(meta_model(depth)) == published["torchvision_params"]
 
 
-@pytest.mark.parametrize("depth, residual, size", [(18, True, 224), (18, False, 224), (34, True, 224),
-                                                   (50, True, 224), (101, True, 128), (152, True, 128)])
-def test_real_forward(depth, residual, size):
-    # The deepest two at 128×128 to keep the suite fast (global pooling takes any size ≥ 32;
-    # their 224×224 shapes are checked on the meta device above).
+@pytest.mark.parametrize("depth, residual, variant, size", [
+    (18, True, "paper", 224), (18, False, "paper", 224), (34, True, "paper", 224), (50, True, "paper", 224),
+    (101, True, "v1.5", 128), (152, True, "paper", 128),
+])
+def test_real_forward(depth, residual, variant, size):
+    # The deepest two at 128×128 to keep the suite fast: global average pooling takes other sizes
+    # (128 → 4×4 before the pool); their 224×224 shapes are checked on the meta device above.
     torch.manual_seed(0)
-    model = build(f"resnet{depth}", residual=residual).eval()
+    model = build(f"resnet{depth}", **options(depth, residual, variant)).eval()
     with torch.inference_mode():
         out = model(torch.randn(2, 3, size, size))
     assert out.shape == (2, 1000)
     assert torch.isfinite(out).all()
-    assert not torch.equal(out[0], out[1])
-
-
-def test_real_forward_v15_and_smaller_input():
-    torch.manual_seed(0)
-    model = build("resnet50", variant="v1.5").eval()
-    with torch.inference_mode():
-        # Global average pooling lets a ResNet take other sizes: 160 → 5×5 before the pool.
-        out = model(torch.randn(2, 3, 160, 160))
-    assert out.shape == (2, 1000) and torch.isfinite(out).all()
+    assert not torch.equal(out[0], out[1])  # two different images, two different outputs
 
 
 def test_identity_is_easy_for_a_residual_block():

@@ -16,9 +16,10 @@ CONFIG_OF = {"vgg11": "A", "vgg13": "B", "vgg16": "D", "vgg19": "E"}
 def stage_shapes(model, input_size):
     x = torch.zeros((1, *input_size), device="meta")
     shapes = []
-    for name, stage in model.named_children():
-        x = stage(x)
-        shapes.append((name, tuple(x.shape[1:])))
+    with torch.inference_mode():
+        for name, stage in model.eval().named_children():
+            x = stage(x)
+            shapes.append((name, tuple(x.shape[1:])))
     return shapes
 
 
@@ -27,8 +28,8 @@ def n_params(module):
 
 
 def meta_macs(model, input_size=(3, 224, 224)):
-    with FlopCounterMode(display=False) as counter:
-        model(torch.zeros((1, *input_size), device="meta"))
+    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        model.eval()(torch.zeros((1, *input_size), device="meta"))
     return counter.get_total_flops() // 2  # torch counts 2 FLOPs per multiply-add
 
 
