@@ -133,8 +133,8 @@ class MobileNetV2(nn.Sequential):
         stages["last_conv"] = ConvBNAct(channels, last, 1, act="relu6")
         stages["head"] = nn.Sequential(OrderedDict(
             pool=nn.AdaptiveAvgPool2d(1),  # "avgpool 7×7"
-            flatten=nn.Flatten(),
             dropout=nn.Dropout(dropout),
+            flatten=nn.Flatten(),
             fc=nn.Linear(last, num_classes),  # Table 2's final "conv2d 1×1, k"
         ))
         super().__init__(stages)

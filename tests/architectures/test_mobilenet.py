@@ -73,6 +73,7 @@ def test_v1_multiply_adds(width, resolution):
     model = build("mobilenet_v1", device="meta", width=width, resolution=resolution)
     size = NETWORKS["mobilenet_v1"].input_size_for({"width": width, "resolution": resolution})
     assert size == (3, resolution, resolution)
+    assert n_params(model) == V1_PARAMS[width]  # the resolution multiplier adds no parameters
     ours = macs(model, size)
     assert ours == V1_MACS[(width, resolution)]
     assert abs(ours / 1e6 - V1_PAPER_MACS_M[(width, resolution)]) < 1
@@ -164,7 +165,9 @@ def test_v2_multiply_adds_match_official_readme(width, resolution):
     # and 1.4-224 to "585M" (the official checkpoint's README: 582M).
     listed, exact = V2_TF_README_MACS_M[(width, resolution)]
     size = NETWORKS["mobilenet_v2"].input_size_for({"width": width, "resolution": resolution})
-    ours = macs(build("mobilenet_v2", device="meta", width=width), size)
+    model = build("mobilenet_v2", device="meta", width=width, resolution=resolution)
+    assert n_params(model) == V2_PARAMS[width]  # resolution changes the input, not the network
+    ours = macs(model, size)
     assert ours == exact
     assert int(ours / 1e6) == listed
 
