@@ -589,13 +589,13 @@ def weight_layers(records: Sequence[Any]) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- table
 
-TABLE_COLUMNS = ("layer", "type", "depth", "output (n_H × n_W × n_C)", "parameters", "MACs")
+INDENT = "\u2003"  # an em space: indentation a table keeps (leading spaces are stripped)
 
 
 def table_rows(result: Any, max_depth: int = 1, unit: str = "MACs") -> list[dict[str, Any]]:
-    """One row per traced module down to ``max_depth``; a module whose contents are
-    hidden shows the total of everything inside it, so the rows at the deepest shown
-    level add up to the network's totals."""
+    """One row per traced module down to ``max_depth``, containers first; each row counts
+    everything inside it, so the rows of any one depth (with the leaves above it) add
+    up to the network's totals. Names are indented by depth."""
     ordered = preorder(result.records)
     totals = subtree_totals(ordered)
     cost = "FLOPs" if unit == "FLOPs" else "MACs"
@@ -604,19 +604,13 @@ def table_rows(result: Any, max_depth: int = 1, unit: str = "MACs") -> list[dict
         if rec.depth > max_depth:
             continue
         params, macs = totals[rec.name]
-        if rec.depth < max_depth and not rec.is_leaf:
-            params, macs = rec.params, rec.macs  # shown again, expanded, in the rows below
-            own = True
-        else:
-            own = False
         rows.append({
-            "layer": "  " * rec.depth + rec.name,
+            "layer": INDENT * 2 * rec.depth + rec.name,
             "type": rec.layer_type,
             "depth": rec.depth,
             "output (n_H × n_W × n_C)": shape_label(rec.output_shape),
             "parameters": int(params),
             cost: int(macs_in(macs, unit)),
-            "contents": "own only" if own else ("total" if not rec.is_leaf else ""),
         })
     return rows
 
@@ -629,7 +623,7 @@ def rows_to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "layer": str(row["layer"]).strip()})
+        writer.writerow({**row, "layer": str(row["layer"]).strip(INDENT + " ")})
     return buffer.getvalue()
 
 

@@ -198,15 +198,15 @@ def layer_table(spec, result: TraceResult, state: ex.ExplorerState) -> None:
     if deepest > 0:
         state.table_depth = st.slider("Show layers down to depth", 0, deepest, key="xp_rows",
                                       help="0: the stages only; deeper levels open each stage into its blocks "
-                                      "and layers. A collapsed row shows the total of everything inside it.")
+                                      "and layers.")
     else:
         state.table_depth = 0
     rows = ex.table_rows(result, state.table_depth, state.unit)
     st.dataframe(rows, hide_index=True, width="stretch", height=min(38 + 35 * len(rows), 620),
                  column_config={"parameters": st.column_config.NumberColumn(format="localized"),
                                 state.unit: st.column_config.NumberColumn(format="localized")})
-    st.caption(f"{len(rows)} rows. 'own only' rows are containers whose contents are listed below them; "
-               "'total' rows include everything inside. Shapes are n_H × n_W × n_C; FC outputs are a count.")
+    st.caption(f"{len(rows)} rows. Each row counts everything inside it; indented rows are the parts of "
+               "the row above. Shapes are n_H × n_W × n_C; a fully connected output is a count.")
     suffix = "_".join(f"{k}-{v}" for k, v in sorted(state.options.items()))
     st.download_button("Download the table as CSV", ex.rows_to_csv(rows),
                        file_name=f"{spec.name}{'_' + suffix if suffix else ''}_{result.input_size[2]}px.csv",
