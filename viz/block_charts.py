@@ -26,6 +26,23 @@ BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d
 BRANCH_COLOURS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc")
 
 
+def log_ticks(lo: float, hi: float, unit=short) -> dict:
+    """Ticks at 1, 2, 5 × 10^k between ``lo`` and ``hi``, labelled plainly (no bare "2", "5" minor labels)."""
+    import math
+
+    vals = []
+    k = math.floor(math.log10(max(lo, 1e-12)))
+    while True:
+        for m in (1, 2, 5):
+            v = m * 10.0**k
+            if lo / 1.5 <= v <= hi * 1.5:
+                vals.append(v)
+        if 10.0**k > hi * 1.5:
+            break
+        k += 1
+    return dict(tickvals=vals, ticktext=[unit(v) for v in vals])
+
+
 def _layout(fig: go.Figure, title: str, height: int = 420, **kwargs) -> go.Figure:
     fig.update_layout(title=dict(text=title, font=dict(size=18)), font=FONT, height=height,
                       margin=dict(l=60, r=20, t=60, b=50), **kwargs)
@@ -105,27 +122,27 @@ def residual_diagram(result: ResidualResult) -> go.Figure:
     conv1, conv2 = result.stages[0], result.stages[1]
     boxes = [
         ("<b>a[l]</b><br>" + shape_text(result.input_shape), "#eeeeee"),
-        ("W[l+1], b[l+1]<br>3×3 conv → ReLU<br>" + shape_text(conv1.output_shape), "#cfe2f3"),
+        ("W[l+1], b[l+1]<br>3×3 conv, ReLU<br>" + shape_text(conv1.output_shape), "#cfe2f3"),
         ("W[l+2], b[l+2]<br>3×3 conv" + ("<br><b>= 0</b>" if result.zeroed else "") + "<br>"
          + shape_text(conv2.output_shape), "#f4cccc" if result.zeroed else "#cfe2f3"),
         ("+" if result.residual else "(no +)", "#fff2cc"),
         ("ReLU", "#d9ead3"),
         ("<b>a[l+2]</b><br>" + shape_text(result.output_shape), "#eeeeee"),
     ]
-    xs = [0, 1.3, 2.6, 3.7, 4.6, 5.7]
+    xs = [0, 1.45, 2.9, 4.05, 4.85, 5.95]
     for i, (x, (text, fill)) in enumerate(zip(xs, boxes)):
-        w = 0.5 if i in (3, 4) else 1.1
+        w = 0.5 if i in (3, 4) else 1.25
         _box(fig, x, 0, text, fill, w=w, h=0.9)
         if i:
-            prev_w = 0.5 if i - 1 in (3, 4) else 1.1
+            prev_w = 0.5 if i - 1 in (3, 4) else 1.25
             _arrow(fig, xs[i - 1] + prev_w / 2, 0, x - w / 2, 0)
     if result.residual:
         sc = result.stages[2]
         label = "shortcut: identity" if sc.params == 0 else f"shortcut W_s: 1×1 conv → {shape_text(sc.output_shape)}"
-        fig.add_shape(type="path", path="M 0,0.45 L 0,1.05 L 3.7,1.05 L 3.7,0.3",
+        fig.add_shape(type="path", path="M 0,0.45 L 0,1.05 L 4.05,1.05 L 4.05,0.3",
                       line=dict(color=GREEN if sc.params == 0 else ORANGE, width=3))
-        fig.add_annotation(x=1.85, y=1.05, text=label, showarrow=False, yshift=14, font=dict(size=15))
-    return _blank(fig, (-0.7, 6.4), (-0.6, 1.4), 260)
+        fig.add_annotation(x=2.0, y=1.05, text=label, showarrow=False, yshift=14, font=dict(size=15))
+    return _blank(fig, (-0.7, 6.65), (-0.6, 1.4), 260)
 
 
 # ------------------------------------------------------------------ cost charts
@@ -143,10 +160,14 @@ def saving_chart(curve, chosen: int, direct: int) -> go.Figure:
         fig.add_scatter(x=[hit[0]], y=[hit[2]], mode="markers+text", marker=dict(size=14, color=ORANGE),
                         text=[f"  {hit[0]}: {num(hit[1])} ({hit[2]:.1f}× cheaper)"], textposition="middle right",
                         name="chosen")
-    fig.add_hline(y=1, line=dict(color=RED, dash="dash"),
-                  annotation_text=f"no saving (direct: {num(direct)})", annotation_position="top right")
+    fig.add_hline(y=1, line=dict(color=RED, dash="dash"))
+    # On a log axis an annotation's y is log10 of the value: 0 is y = 1.
+    fig.add_annotation(x=1, xref="paper", y=0, text=f"no saving (the direct 5×5: {num(direct)})",
+                       showarrow=False, xanchor="right", yanchor="bottom", font=dict(color=RED))
     fig.update_xaxes(title="bottleneck width (1×1 filters before the 5×5)")
-    fig.update_yaxes(title="times cheaper than the direct 5×5", type="log")
+    savings = [s for _, _, s in curve]
+    fig.update_yaxes(title="times cheaper than the direct 5×5", type="log",
+                     **log_ticks(min(savings + [1]), max(savings), unit=lambda v: f"{v:g}×"))
     return _layout(fig, "Saving of the 1×1 bottleneck vs its width", showlegend=False)
 
 
@@ -216,8 +237,10 @@ def efficientnet_chart(presets: list[NetworkCost], result: EfficientNetResult, r
     fig.add_scatter(x=[c.params], y=[c.macs], mode="markers", name="your network",
                     marker=dict(size=18, color=ORANGE, symbol="star"),
                     hovertemplate=f"{c.label}: %{{x:,}} params, %{{y:,}} MACs<extra></extra>")
-    fig.update_xaxes(title="parameters", type="log")
-    fig.update_yaxes(title="multiply-adds per image", type="log")
+    xs = [p.params for p in presets + rule] + [c.params]
+    ys = [p.macs for p in presets + rule] + [c.macs]
+    fig.update_xaxes(title="parameters", type="log", **log_ticks(min(xs), max(xs)))
+    fig.update_yaxes(title="multiply-adds per image", type="log", **log_ticks(min(ys), max(ys)))
     return _layout(fig, "EfficientNet: parameters and multiply-adds", height=460,
                    legend=dict(x=0.02, y=0.98))
 
@@ -226,8 +249,9 @@ def stage_table(stages) -> list[dict]:
     """Rows for a table of stages: shapes the lecture's way, counts with separators."""
     return [
         {"stage": s.label, "input": shape_text(s.input_shape), "output": shape_text(s.output_shape),
-         "params": num(s.params), "multiply-adds": num(s.macs), "by formula": s.formula or num(s.macs_formula),
-         "formula = traced": "✓" if s.agrees else "✗"}
+         "params": num(s.params), "multiply-adds": num(s.macs),
+         "= formula": "✓" if s.agrees else f"✗ {num(s.params_formula)}, {num(s.macs_formula)}",
+         "the formula": s.formula or num(s.macs_formula)}
         for s in stages
     ]
 

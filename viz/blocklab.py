@@ -30,6 +30,7 @@ The defaults are the lecture's own examples:
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -249,6 +250,18 @@ def _lab_result(title: str, model: nn.Module, result: TraceResult, stages: list[
     )
 
 
+def _device(real: bool):
+    """Where to build a block: the CPU for a real forward pass, or the meta device (shapes only).
+
+    ``real=False`` is for counting alone (tests over the widgets' whole ranges, where a
+    real pass of the largest settings would take seconds): the same classes, the same
+    trace, no arithmetic.
+    """
+    if not isinstance(real, bool):
+        raise ValueError(f"real must be True or False; got {real!r}.")
+    return contextlib.nullcontext() if real else torch.device("meta")
+
+
 def _seeded_input(shape: tuple[int, ...], seed: int = 0, relu: bool = False) -> torch.Tensor:
     g = torch.Generator().manual_seed(seed)
     x = torch.randn((1, *shape), generator=g)
@@ -278,7 +291,7 @@ def one_by_one_grid(value: float = GRID_VALUE[2]) -> GridResult:
     return GridResult(LECTURE_IMAGE, value, tuple(tuple(float(v) for v in row) for row in out.tolist()))
 
 
-def one_by_one(n: int = 28, n_c: int = 192, filters: int = 32, relu: bool = True) -> LabResult:
+def one_by_one(n: int = 28, n_c: int = 192, filters: int = 32, relu: bool = True, real: bool = True) -> LabResult:
     """n×n×n_C → CONV 1×1 with ``filters`` filters (+ ReLU) → n×n×filters: n_H, n_W stay, n_C changes.
 
     Lin et al. 2013 ("Network in Network"); the lecture's 28×28×192 → 28×28×32.
@@ -288,7 +301,8 @@ def one_by_one(n: int = 28, n_c: int = 192, filters: int = 32, relu: bool = True
     filters = _whole("#filters", filters, *ONE_BY_ONE["filters"][:2])
     relu = _flag("ReLU", relu)
     torch.manual_seed(0)
-    block = ConvBNAct(n_c, filters, 1, bn=False, act="relu" if relu else None)
+    with _device(real):
+        block = ConvBNAct(n_c, filters, 1, bn=False, act="relu" if relu else None)
     result = trace(block, (n_c, n, n), name="1×1 convolution")
     params, macs, text = _conv(n_c, filters, 1, n)
     stages = [_stage(result, "conv", f"CONV 1×1, {filters} filters (each 1×1×{n_c})", params, macs, text)]
@@ -311,7 +325,7 @@ BRANCH_NAMES = ("1×1", "3×3", "5×5", "max-pool")
 
 def inception(n: int = 28, n_c: int = 192, ch1x1: int = 64, ch3x3red: int = 96, ch3x3: int = 128,
               ch5x5red: int = 16, ch5x5: int = 32, pool_proj: int = 32, reduce_3x3: bool = True,
-              reduce_5x5: bool = True, use_pool_proj: bool = True) -> InceptionResult:
+              reduce_5x5: bool = True, use_pool_proj: bool = True, real: bool = True) -> InceptionResult:
     """GoogLeNet's inception module on n×n×n_C (Szegedy et al. 2015, Fig. 2(b), Table 1 row 3a).
 
     ``reduce_*=False`` drops that 1×1 bottleneck (the naive module, Fig. 2(a));
@@ -332,8 +346,9 @@ def inception(n: int = 28, n_c: int = 192, ch1x1: int = 64, ch3x3red: int = 96, 
                                              _flag("the 5×5 bottleneck", reduce_5x5),
                                              _flag("the pool projection", use_pool_proj))
     torch.manual_seed(0)
-    block = InceptionModule(n_c, ch1x1, ch3x3red if reduce_3x3 else None, ch3x3,
-                            ch5x5red if reduce_5x5 else None, ch5x5, pool_proj if use_pool_proj else None)
+    with _device(real):
+        block = InceptionModule(n_c, ch1x1, ch3x3red if reduce_3x3 else None, ch3x3,
+                                ch5x5red if reduce_5x5 else None, ch5x5, pool_proj if use_pool_proj else None)
     result = trace(block, (n_c, n, n), name="inception module")
 
     stages: list[Stage] = []
@@ -506,7 +521,7 @@ def _fits(n: int, f: int, stride: int, padding: int) -> int:
 
 
 def separable(n: int = 6, n_c: int = 3, f: int = 3, n_c_out: int = 5, stride: int = 1,
-              padding: str = "valid") -> SeparableResult:
+              padding: str = "valid", real: bool = True) -> SeparableResult:
     """Howard et al. 2017 (MobileNet v1, §3.1): a normal f×f conv vs depthwise f×f + pointwise 1×1.
 
     The lecture's 6×6×3 input, 3×3 filters, 5 outputs, no padding: 4×4×5; normal
@@ -523,8 +538,9 @@ def separable(n: int = 6, n_c: int = 3, f: int = 3, n_c_out: int = 5, stride: in
     out = _fits(n, f, stride, p)
 
     torch.manual_seed(0)
-    normal = ConvBNAct(n_c, n_c_out, f, stride, padding=p, bn=False, act=None)
-    sep = DepthwiseSeparable(n_c, n_c_out, stride, f, bn=False, act=None, padding=p)
+    with _device(real):
+        normal = ConvBNAct(n_c, n_c_out, f, stride, padding=p, bn=False, act=None)
+        sep = DepthwiseSeparable(n_c, n_c_out, stride, f, bn=False, act=None, padding=p)
     tn = trace(normal, (n_c, n, n), name="normal convolution")
     ts = trace(sep, (n_c, n, n), name="depthwise-separable convolution")
     pn, mn, txt = _conv(n_c, n_c_out, f, out)
@@ -578,7 +594,8 @@ class MobileNetV2Result:
 
 
 def mobilenet_v2(n: int = 6, in_channels: int = 3, expand_ratio: int = 6, out_channels: int = 3,
-                 stride: int = 1, kernel_size: int = 3, residual: bool = True) -> MobileNetV2Result:
+                 stride: int = 1, kernel_size: int = 3, residual: bool = True,
+                 real: bool = True) -> MobileNetV2Result:
     """Sandler et al. 2018 (MobileNetV2, Table 1): 1×1 expansion ×t → depthwise k×k → 1×1 linear
     projection, + the input when stride is 1 and channels match.
 
@@ -597,7 +614,8 @@ def mobilenet_v2(n: int = 6, in_channels: int = 3, expand_ratio: int = 6, out_ch
     n_out = _fits(n, k, stride, k // 2)
 
     torch.manual_seed(0)
-    block = InvertedResidual(cin, cout, stride, expand_ratio=t, kernel_size=k, residual=residual)
+    with _device(real):
+        block = InvertedResidual(cin, cout, stride, expand_ratio=t, kernel_size=k, residual=residual)
     tb = trace(block, (cin, n, n), name="MobileNet v2 bottleneck")
     stages = []
     if t != 1:
@@ -620,7 +638,8 @@ def mobilenet_v2(n: int = 6, in_channels: int = 3, expand_ratio: int = 6, out_ch
     else:
         reason = "yes: output = projection + input (same shape)"
 
-    v1 = DepthwiseSeparable(cin, cout, stride, k)
+    with _device(real):
+        v1 = DepthwiseSeparable(cin, cout, stride, k)
     tv = trace(v1, (cin, n, n), name="MobileNet v1 block")
     pd, md, txd = _conv(cin, cin, k, n_out, groups=cin, bias=False, bn=True)
     pp, mp, txp = _conv(cin, cout, 1, n_out, bias=False, bn=True)
@@ -628,7 +647,8 @@ def mobilenet_v2(n: int = 6, in_channels: int = 3, expand_ratio: int = 6, out_ch
         _stage(tv, "depthwise", f"depthwise {k}×{k}", pd, md, txd),
         _stage(tv, "pointwise", f"pointwise 1×1, {cout}", pp, mp, txp),
     ])
-    normal = ConvBNAct(cin, cout, k, stride)
+    with _device(real):
+        normal = ConvBNAct(cin, cout, k, stride)
     tn = trace(normal, (cin, n, n), name="normal convolution")
     pn, mn, txn = _conv(cin, cout, k, n_out, bias=False, bn=True)
     normal_res = _lab_result("Normal convolution", normal, tn, [_stage(tn, "", f"{k}×{k} conv, {cout} filters",

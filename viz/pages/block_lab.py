@@ -60,6 +60,14 @@ def _agreement(result) -> None:
         st.warning("The formula and the traced count disagree — please report this.")
 
 
+def _shapes_and_counts(res, first: str = "input", last: str = "output") -> None:
+    """The block's input → output shapes as a headline, then its parameters and multiply-adds."""
+    st.markdown(f"### {first} {bl.shape_text(res.input_shape)} → {last} **{bl.shape_text(res.output_shape)}**")
+    b, c = st.columns(2)
+    b.metric("Parameters", bl.num(res.params))
+    c.metric("Multiply-adds", bl.num(res.macs))
+
+
 def _stage_table(stages) -> None:
     st.dataframe(charts.stage_table(stages), hide_index=True, width="stretch")
 
@@ -69,7 +77,7 @@ def _stage_table(stages) -> None:
 
 def lab_one_by_one() -> None:
     st.subheader("One channel: a 1×1 filter just multiplies")
-    value = st.number_input("The 1×1 filter's value", *bl.GRID_VALUE, step=1.0, key="g_value")
+    value = st.columns([1, 4])[0].number_input("The 1×1 filter's value", *bl.GRID_VALUE, step=1.0, key="g_value")
     grid = compute("one_by_one_grid", value=value)
     if grid:
         c1, c2, c3, c4, c5 = st.columns([3, 0.6, 1, 0.6, 3], vertical_alignment="center")
@@ -91,11 +99,7 @@ def lab_one_by_one() -> None:
     with right:
         res = compute("one_by_one", n=n, n_c=n_c, filters=filters, relu=relu)
         if res:
-            m = st.columns(4)
-            m[0].metric("Input", bl.shape_text(res.input_shape))
-            m[1].metric("Output", bl.shape_text(res.output_shape))
-            m[2].metric("Parameters", bl.num(res.params))
-            m[3].metric("Multiply-adds", bl.num(res.macs))
+            _shapes_and_counts(res)
             conv = res.stages[0]
             st.markdown(
                 f"n_H and n_W stay **{n} × {n}**; n_C goes from **{n_c}** to **{filters}**"
@@ -142,11 +146,7 @@ def lab_inception() -> None:
                   pool_proj=proj, reduce_3x3=red3_on, reduce_5x5=red5_on, use_pool_proj=proj_on)
     if not res:
         return
-    m = st.columns(4)
-    m[0].metric("Input", bl.shape_text(res.input_shape))
-    m[1].metric("Output", bl.shape_text(res.output_shape))
-    m[2].metric("Parameters", bl.num(res.params))
-    m[3].metric("Multiply-adds", bl.num(res.macs))
+    _shapes_and_counts(res)
     st.plotly_chart(charts.inception_diagram(res), width="stretch", config={"displayModeBar": False})
     channels = " + ".join(str(s[0]) for _, s in res.branch_outputs)
     st.markdown(f"Every branch keeps **{n} × {n}** (\"same\" convolutions and pooling); the channels "
@@ -177,7 +177,7 @@ def lab_inception() -> None:
 
 def lab_residual() -> None:
     r = bl.RESIDUAL
-    left, right = st.columns([1, 2.6], gap="large")
+    left, right = st.columns([1.15, 2.6], gap="large")
     with left:
         n = _slider("n (n_H = n_W of a[l])", r["n"], "r_n")
         cin = _slider("channels of a[l]", r["in_channels"], "r_cin")
@@ -185,8 +185,11 @@ def lab_residual() -> None:
         stride = st.radio("stride of the first conv", (1, 2), horizontal=True, key="r_stride")
         residual = st.toggle("shortcut (residual block)", True, key="r_res",
                              help="Off: the plain block, the same two layers without the shortcut.")
-        projection = st.toggle("allow the projection W_s when shapes differ", True, key="r_proj")
-        zero = st.toggle("zero the second layer: W[l+2] = 0, b[l+2] = 0", True, key="r_zero")
+        projection = st.toggle("projection W_s if shapes differ", True, key="r_proj",
+                               help="A 1×1 conv on the shortcut, needed when stride 2 or a change of "
+                                    "channels makes a[l] and z[l+2] different shapes.")
+        zero = st.toggle("zero W[l+2] and b[l+2]", True, key="r_zero",
+                         help="Sets the second layer's weights and biases to 0, as in the lecture.")
     with right:
         res = compute("residual_block", n=n, in_channels=cin, out_channels=cout, stride=stride,
                       residual=residual, projection=projection, zero_second=zero)
@@ -219,10 +222,7 @@ def lab_residual() -> None:
                 st.info(f"max |a[l+2]| = {res.max_plain:g}"
                         + (f", max |a[l+2] − a[l]| = {res.max_diff_plain:g}" if res.max_diff_plain is not None
                            else ""))
-        m = st.columns(3)
-        m[0].metric("a[l] → a[l+2]", f"{bl.shape_text(res.input_shape)} → {bl.shape_text(res.output_shape)}")
-        m[1].metric("Parameters", bl.num(res.params))
-        m[2].metric("Multiply-adds", bl.num(res.macs))
+        _shapes_and_counts(res, "a[l]", "a[l+2]")
         _stage_table(res.stages)
         _agreement(res)
 
@@ -232,7 +232,7 @@ def lab_residual() -> None:
 
 def lab_separable() -> None:
     r = bl.SEPARABLE
-    left, right = st.columns([1, 2.6], gap="large")
+    left, right = st.columns([1.15, 2.6], gap="large")
     with left:
         n = _slider("n (input n × n × n_c)", r["n"], "s_n")
         n_c = _slider("n_c (input channels)", r["n_c"], "s_nc")
@@ -259,7 +259,7 @@ def lab_separable() -> None:
             st.markdown(f"{bl.shape_text(dw.input_shape)} → depthwise → {bl.shape_text(dw.output_shape)} → "
                         f"pointwise → **{bl.shape_text(pw.output_shape)}**")
             st.metric("Multiplies", bl.num(res.separable.macs),
-                      f"depthwise {bl.num(dw.macs)} + pointwise {bl.num(pw.macs)}", delta_color="off")
+                      f"depthwise {bl.num(dw.macs)} + pointwise {bl.num(pw.macs)}", delta_color="off", delta_arrow="off")
             st.caption(f"depthwise: {dw.formula}  \npointwise: {pw.formula}")
         st.markdown(
             f"### Ratio: {bl.num(c.separable)} / {bl.num(c.normal)} = **{res.ratio:.2f}**  \n"
@@ -280,7 +280,7 @@ def lab_separable() -> None:
 
 def lab_mobilenet_v2() -> None:
     r = bl.MOBILENET_V2
-    left, right = st.columns([1, 2.6], gap="large")
+    left, right = st.columns([1.15, 2.6], gap="large")
     with left:
         n = _slider("n (input n × n × n_c)", r["n"], "m_n")
         cin = _slider("n_c (input channels)", r["in_channels"], "m_cin")
@@ -288,7 +288,8 @@ def lab_mobilenet_v2() -> None:
         cout = _slider("output channels", r["out_channels"], "m_cout")
         stride = st.radio("stride (depthwise)", (1, 2), horizontal=True, key="m_s")
         k = st.radio("depthwise kernel", bl.KERNELS, horizontal=True, key="m_k")
-        residual = st.toggle("residual connection (when shapes allow)", True, key="m_res")
+        residual = st.toggle("residual connection", True, key="m_res",
+                             help="Added only when stride is 1 and input and output channels match.")
         st.caption("Defaults: the lecture's picture n × n × 3 → n × n × 18 → n × n × 18 → n × n × 3 "
                    "(t = 6), here with n = 6.")
     with right:
@@ -303,11 +304,11 @@ def lab_mobilenet_v2() -> None:
         st.markdown(f"**Residual connection:** {res.residual_reason}")
         m = st.columns(3)
         m[0].metric("v2 bottleneck", f"{bl.num(res.block.macs)} MACs", f"{bl.num(res.block.params)} params",
-                    delta_color="off")
+                    delta_color="off", delta_arrow="off")
         m[1].metric("v1 block (same in/out)", f"{bl.num(res.v1.macs)} MACs", f"{bl.num(res.v1.params)} params",
-                    delta_color="off")
+                    delta_color="off", delta_arrow="off")
         m[2].metric(f"normal {k}×{k} conv (same in/out)", f"{bl.num(res.normal.macs)} MACs",
-                    f"{bl.num(res.normal.params)} params", delta_color="off")
+                    f"{bl.num(res.normal.params)} params", delta_color="off", delta_arrow="off")
         st.plotly_chart(charts.mobilenet_cost_chart(res), width="stretch")
         st.markdown(
             f"**Memory.** The expanded activation takes **{bl.num(res.expanded_bytes)} bytes** "
@@ -325,7 +326,7 @@ def lab_mobilenet_v2() -> None:
 
 def lab_efficientnet() -> None:
     r = bl.EFFICIENTNET
-    left, right = st.columns([1, 2.6], gap="large")
+    left, right = st.columns([1.15, 2.6], gap="large")
     with left:
         mode = st.radio("Scale B0 by", ("compound coefficient φ", "a preset B0–B7", "free d, w, r"), key="e_mode")
         settings: dict = {}
@@ -351,11 +352,13 @@ def lab_efficientnet() -> None:
         if not res:
             return
         c = res.chosen
-        m = st.columns(4)
-        m[0].metric("d, w, resolution", f"{c.depth:.2f}, {c.width:.2f}, {c.resolution}")
-        m[1].metric("Parameters", bl.num(c.params), f"{c.params / res.b0.params:.2f}× B0", delta_color="off")
-        m[2].metric("Multiply-adds", bl.num(c.macs), f"{res.factor:.2f}× B0", delta_color="off")
-        m[3].metric("MBConv blocks", c.blocks)
+        st.markdown(f"### d = {c.depth:.2f}, w = {c.width:.2f}, input {c.resolution} × {c.resolution} × 3 "
+                    f"— {c.blocks} MBConv blocks")
+        m = st.columns(2)
+        m[0].metric("Parameters", bl.num(c.params), f"{c.params / res.b0.params:.2f}× B0", delta_color="off",
+                    delta_arrow="off")
+        m[1].metric("Multiply-adds", bl.num(c.macs), f"{res.factor:.2f}× B0", delta_color="off",
+                    delta_arrow="off")
         st.markdown(
             f"The rule: cost ∝ d · w² · r² = {c.depth:.2f} · {c.width:.2f}² · {c.resolution / 224:.2f}² = "
             f"**{res.predicted_factor:.2f}× B0**"
