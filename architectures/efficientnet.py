@@ -169,12 +169,12 @@ def _variant_spec(variant: str) -> NetworkSpec:
         extra={
             "width": width, "depth": depth, "resolution": resolution, "dropout": dropout,
             "published": {
-                "params": f"{params} (paper); torchvision {TORCHVISION_PARAMS[variant]:,}",
-                "macs": f"{flops} (paper's \"FLOPS\", which are multiply-adds)",
-                "source": "Tan & Le 2019, Table 2; torchvision.models.efficientnet_" + variant,
+                "params": params,
+                "macs": f"{flops} (the paper's \"FLOPS\" are multiply-adds)",
+                "source": "Tan & Le 2019, Table 2",
                 "builder": f"torchvision.models.efficientnet_{variant}",
                 "torchvision_params": TORCHVISION_PARAMS[variant],
-                "torchvision_gmacs": TORCHVISION_GMACS[variant],
+                "torchvision_macs": int(round(TORCHVISION_GMACS[variant] * 1e9)),
                 "note": "Same layers and parameter count as torchvision's; coefficients from the "
                         "official implementation." + (
                             " torchvision measures B2's cost at 288×288 (1.088 G); at the official "
@@ -209,9 +209,11 @@ SPECS = [_variant_spec(v) for v in VARIANTS] + [
                 "params": "φ = 0 is B0: 5.3M (paper), torchvision 5,288,548",
                 "macs": "about 2^φ × B0's 0.39B",
                 "source": "Tan & Le 2019, §3.3, eq. 3",
-                "builder": "none (the published B1–B7 use the official coefficients)",
+                "builder": "",
                 "note": "Resolution = round(224 × 1.15^φ); channels rounded to multiples of 8 and "
-                        "repeats to ceil(d × n), so cost grows only approximately as 2^φ.",
+                        "repeats to ceil(d × n), so cost grows only approximately as 2^φ (φ = 1: 2.57×). "
+                        "No pretrained model follows the rule exactly: the published B1–B7 use "
+                        "hand-set coefficients.",
             },
         },
     )

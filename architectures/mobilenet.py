@@ -178,7 +178,7 @@ SPECS = [
                 "macs": "569M at 1.0-224; 325M / 149M / 41M at α = 0.75 / 0.5 / 0.25; "
                         "418M / 290M / 186M at 192 / 160 / 128",
                 "source": "Howard et al. 2017, Tables 6 and 7",
-                "builder": "timm.create_model(\"mobilenetv1_100\") (torchvision has no MobileNet v1)",
+                "builder": "timm: mobilenetv1_100 (torchvision has no MobileNet v1)",
                 "note": "1.0-224 has 4,231,976 parameters and 568,740,352 multiply-adds, the paper's "
                         "4.2M and 569M.",
             }
@@ -209,12 +209,12 @@ SPECS = [
         resolution_from=_resolution,
         extra={
             "published": {
-                "params": "3.4M (paper, Table 4); torchvision 3,504,872",
-                "macs": "300M at 1.0-224 (paper, Table 4); 585M for 1.4",
-                "source": "Sandler et al. 2018, Table 4; torchvision.models.mobilenet_v2",
+                "params": "3.4M (1.4: 6.9M)",
+                "macs": "300M at 1.0-224 (1.4: 585M)",
+                "source": "Sandler et al. 2018, Table 4",
                 "builder": "torchvision.models.mobilenet_v2",
                 "torchvision_params": 3_504_872,
-                "torchvision_gmacs": 0.301,  # torchvision's "_ops" at 224
+                "torchvision_macs": 301_000_000,  # torchvision's "_ops": 0.301 G at 224
                 "note": "Same layers as torchvision's mobilenet_v2 (and its 3,504,872 parameters); the "
                         "paper rounds the count to 3.4M.",
             }
