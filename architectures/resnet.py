@@ -157,7 +157,7 @@ def _spec(depth: int) -> NetworkSpec:
             "block": block.__name__,
             "repeats": repeats,
             "published": {
-                "params": tv_params,
+                "params": "not given (Table 1 lists FLOPs only)",
                 "macs": paper_macs,
                 "source": f"He et al. 2016, Table 1 ({paper_macs / 1e9:.1f}×10⁹ FLOPs, i.e. multiply-adds); "
                 f"parameters from torchvision's resnet{depth} model card",
