@@ -1,0 +1,128 @@
+"""Block Lab page (AppTest): every lab shows the lecture's exact numbers at its defaults,
+follows changed settings, and turns bad settings into an error message, not a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+# AppTest resolves a relative path against the calling file: give the repo-root path in full.
+PAGE = str(Path(__file__).resolve().parents[2] / "viz" / "pages" / "block_lab.py")
+TIMEOUT = 120  # building and tracing on a busy 2-core machine
+
+
+def open_lab(lab: str | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    if lab:
+        at.query_params["lab"] = lab
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def text(at: AppTest) -> str:
+    """Everything the page wrote, as one string (markdown, metrics, alerts, tables, HTML)."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    for kind in ("success", "info", "warning", "error"):
+        parts += [e.value for e in getattr(at, kind)]
+    parts += [h.proto.body for h in at.get("html")]
+    parts += [df.value.to_string() for df in at.dataframe]
+    return "\n".join(parts)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def widget(at: AppTest, kind: str, key: str):
+    return next(w for w in getattr(at, kind) if w.key == key)
+
+
+def test_default_is_the_1x1_lab_and_shows_the_grids():
+    at = open_lab()
+    assert at.query_params["lab"] == "1x1"
+    page = text(at)
+    # Lecture: 6×6 image * 1×1 filter "2": the first row 1 2 3 6 5 8 becomes 2 4 6 12 10 16.
+    assert ">12</td>" in page and ">16</td>" in page
+    assert "28 × 28 × 192" in page and "28 × 28 × 32" in page  # lecture: 28×28×192 → 28×28×32
+    assert metric(at, "Multiply-adds") == "4,816,896"  # 28·28·192·32
+    widget(at, "number_input", "g_value").set_value(3.0).run()
+    assert ">24</td>" in text(at)  # 8 × 3 (last of the first row)
+    widget(at, "slider", "o_f").set_value(64).run()
+    assert "28 × 28 × 64" in text(at) and metric(at, "Multiply-adds") == f"{28 * 28 * 192 * 64:,}"
+
+
+def test_inception_lab_lecture_numbers_and_changes():
+    at = open_lab("inception")
+    page = text(at)
+    assert "28 × 28 × 256" in page  # lecture: inception (3a) output, 64 + 128 + 32 + 32
+    for number in ("120,422,400", "2,408,448", "10,035,200", "12,443,648"):  # lecture's 5×5 comparison
+        assert number in page
+    widget(at, "toggle", "i_pon").set_value(False).run()  # no pool projection: the 192 pooled channels pass
+    assert "28 × 28 × 416" in text(at)
+    widget(at, "toggle", "i_r5on").set_value(False).run()  # naive 5×5 branch: the direct 120,422,400 is traced
+    table = at.dataframe[0].value
+    assert "120,422,400" in table[table["stage"].str.startswith("5×5")]["multiply-adds"].tolist()
+
+
+def test_residual_lab_shows_the_identity_and_the_plain_blocks_zeros():
+    at = open_lab("residual")
+    page = text(at)
+    # Lecture: W[l+2] = 0, b[l+2] = 0 → a[l+2] = g(a[l]) = a[l]; printed from the real forward pass.
+    assert "max |a[l+2] − a[l]| = 0:" in page
+    assert "max |a[l+2]| = 0:" in page  # the plain block outputs zeros
+    widget(at, "toggle", "r_zero").set_value(False).run()
+    assert "max |a[l+2] − a[l]| = 0:" not in text(at)
+
+
+def test_residual_lab_projection_switched_off_is_an_error_and_the_page_stays_usable():
+    at = open_lab("residual")
+    widget(at, "toggle", "r_proj").set_value(False).run()
+    widget(at, "radio", "r_stride").set_value(2).run()
+    assert not at.exception
+    assert any("projection W_s" in e.value for e in at.error)
+    widget(at, "toggle", "r_proj").set_value(True).run()  # still usable: switch it back on
+    assert not at.error and "28 × 28 × 64" in text(at)
+
+
+def test_separable_lab_lecture_numbers_and_bad_filter():
+    at = open_lab("separable")
+    page = text(at)
+    for number in ("2,160", "432", "240", "672", "0.31"):  # lecture: 2,160 vs 432 + 240 = 672, ratio 0.31
+        assert number in page
+    widget(at, "slider", "s_nco").set_value(512).run()
+    assert "0.113" in text(at)  # lecture: 1/512 + 1/9 ≈ 0.113
+    widget(at, "slider", "s_f").set_value(7).run()  # 7×7 on a 6×6 input without padding
+    assert any("does not fit" in e.value for e in at.error) and not at.exception
+
+
+def test_mobilenet_v2_lab_shapes_costs_and_memory():
+    at = open_lab("mobilenet_v2")
+    page = text(at)
+    assert "6 × 6 × 3 → 6 × 6 × 18 → 6 × 6 × 18 → 6 × 6 × 3" in page  # lecture's picture with t = 6, n = 6
+    assert "2,592 bytes" in page  # 6·6·18 float32 values of the expanded activation
+    assert "yes" in page
+    widget(at, "radio", "m_s").set_value(2).run()
+    assert "stride 2 changes" in text(at) and "3 × 3 × 3" in text(at)
+
+
+def test_efficientnet_lab_b0_and_a_preset():
+    at = open_lab("efficientnet")
+    assert metric(at, "Parameters") == "5,288,548"  # B0, torchvision.models.efficientnet_b0
+    assert at.get("plotly_chart")  # presets chart drawn
+    widget(at, "radio", "e_mode").set_value("a preset B0–B7").run()
+    widget(at, "select_slider", "e_preset").set_value("b7").run()
+    assert metric(at, "Parameters") == "66,347,960"  # torchvision.models.efficientnet_b7
+    assert any("too long" in i.value for i in at.info)  # 37B multiply-adds: no real pass offered
+
+
+def test_efficientnet_real_forward_pass_button():
+    at = open_lab("efficientnet")
+    widget(at, "radio", "e_mode").set_value("free d, w, r").run()
+    widget(at, "slider", "e_d").set_value(0.5)
+    widget(at, "slider", "e_w").set_value(0.5)
+    widget(at, "slider", "e_r").set_value(64).run()
+    at.button[0].click().run()
+    assert any("Real forward pass" in s.value and "same as" in s.value for s in at.success)
