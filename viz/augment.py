@@ -54,7 +54,8 @@ def make_generator(seed: int) -> torch.Generator:
 
 def from_uint8(image: np.ndarray | torch.Tensor) -> torch.Tensor:
     """An 8-bit ``(H, W, 3)`` image → a ``(1, 3, H, W)`` float batch in [0, 1]."""
-    t = torch.as_tensor(np.asarray(image))
+    a = np.asarray(image)
+    t = torch.from_numpy(a if a.flags.writeable else a.copy()) if isinstance(a, np.ndarray) else a
     if t.dtype != torch.uint8 or t.ndim != 3 or t.shape[2] != 3:
         raise ValueError(f"expected a uint8 (H, W, 3) image, got {tuple(t.shape)} {t.dtype}")
     return t.permute(2, 0, 1).unsqueeze(0).to(torch.float32).div_(255.0)

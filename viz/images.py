@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_IMAGE = ASSETS / "chelsea.jpg"
@@ -74,7 +74,8 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
         raise ImageError(f"“{name}” is not an image file this app can read. "
                          f"Allowed: {ALLOWED}.") from None
     except Exception as exc:  # Pillow raises assorted errors on garbage headers
-        raise ImageError(f"“{name}” could not be read as an image ({exc}). Allowed: {ALLOWED}.") from None
+        raise ImageError(f"“{name}” could not be read as an image: it may be damaged or truncated ({exc}). "
+                         f"Allowed: {ALLOWED}.") from None
 
     width, height = im.size
     if width * height > max_pixels:
@@ -179,15 +180,21 @@ def fit_within(pixels: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(im).copy()
 
 
-def draw_boxes(pixels: np.ndarray, boxes, colors=None, width: int = 2, labels=None) -> np.ndarray:
+def draw_boxes(pixels: np.ndarray, boxes, colors=None, width: int = 2, labels=None,
+               font_size: int = 12) -> np.ndarray:
     """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image."""
     im = Image.fromarray(pixels)
     draw = ImageDraw.Draw(im)
+    try:  # Pillow's bundled scalable font (no download); bitmap fallback without FreeType
+        font = ImageFont.load_default(size=font_size)
+    except (ImportError, OSError, TypeError):
+        font = ImageFont.load_default()
     palette = colors or [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
                          (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60)]
     for k, (x0, y0, x1, y1) in enumerate(boxes):
         color = palette[k % len(palette)]
         draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=color, width=width)
         if labels:
-            draw.text((int(x0) + 3, int(y0) + 2), str(labels[k]), fill=color)
+            draw.text((int(x0) + width + 2, int(y0) + width), str(labels[k]), fill=color, font=font,
+                      stroke_width=1, stroke_fill=(0, 0, 0))
     return np.asarray(im).copy()

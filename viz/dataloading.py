@@ -1,0 +1,115 @@
+"""Distortions during training: a real ``torch.utils.data.DataLoader`` with worker processes.
+
+The lecture's advice: a CPU thread (here: worker processes) loads images and
+distorts them while the training step runs, so the accelerator never waits for
+data. :func:`measure_throughput` times a real DataLoader whose workers decode a
+JPEG and run an augmentation :class:`~viz.augment.Pipeline` per image, with
+``time.sleep`` standing in for the training step on a GPU (the CPU is idle
+while it waits — which is exactly the time the workers can use).
+
+Start method: we use ``"spawn"`` deliberately. The Streamlit server is
+multi-threaded (its event loop, one thread per script run, the shared heavy
+worker of viz/compute.py); ``fork`` copies only the calling thread, so a lock
+held by another thread at that moment (an allocator, logging, the OpenMP pool)
+stays locked forever in the child and can deadlock it — Python 3.12 warns about
+fork in a multi-threaded process for this reason. ``spawn`` starts a clean
+interpreter that imports this module by name (which is why the dataset below is
+a top-level class holding only picklable data), at the price of a start-up of a
+second or two per worker; that start-up is reported separately from the
+steady-state images per second.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset
+
+from viz.augment import Pipeline, from_uint8, make_generator
+
+START_METHOD = "spawn"
+MAX_WORKERS = 2  # this machine has 2 cores; more workers only queue
+
+
+def encode_jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
+    """An RGB uint8 image as JPEG bytes: what a training set stores on disk."""
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()
+
+
+class AugmentedImages(Dataset):
+    """``length`` training examples, each the same JPEG decoded and distorted afresh.
+
+    Item ``i`` uses the seed ``seed + i``, so the same index gives the same image
+    in any worker (and with no workers at all).
+    """
+
+    def __init__(self, jpeg: bytes, pipeline: Pipeline, length: int, seed: int = 0):
+        self.jpeg, self.pipeline, self.length, self.seed = jpeg, pipeline, int(length), int(seed)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        if not 0 <= index < self.length:
+            raise IndexError(index)
+        pixels = np.asarray(Image.open(io.BytesIO(self.jpeg)).convert("RGB"))
+        batch = from_uint8(pixels)
+        return self.pipeline(batch, make_generator(self.seed + index))[0]
+
+
+def make_loader(dataset: Dataset, workers: int, batch_size: int) -> DataLoader:
+    """A DataLoader with ``workers`` spawned worker processes (0 = load in the training loop itself)."""
+    if not 0 <= workers <= MAX_WORKERS:
+        raise ValueError(f"workers must be from 0 to {MAX_WORKERS}; got {workers}")
+    if workers == 0:
+        return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
+    return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers,
+                      multiprocessing_context=START_METHOD, timeout=120, persistent_workers=False)
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """One measurement: ``startup_s`` until the first batch arrived, then the steady state."""
+
+    workers: int
+    images: int
+    batch_size: int
+    step_ms: float
+    startup_s: float
+    steady_s: float
+    images_per_s: float  # after the first batch: images / s including the simulated training step
+
+    @property
+    def ms_per_image(self) -> float:
+        return 1000.0 / self.images_per_s if self.images_per_s else float("inf")
+
+
+def measure_throughput(jpeg: bytes, pipeline: Pipeline, workers: int, images: int = 64,
+                       batch_size: int = 8, step_ms: float = 0.0, seed: int = 0) -> Throughput:
+    """Iterate once over ``images`` distorted images, sleeping ``step_ms`` per batch (the training step)."""
+    if images < 2 * batch_size:
+        raise ValueError(f"need at least two batches: images ≥ {2 * batch_size}")
+    loader = make_loader(AugmentedImages(jpeg, pipeline, images, seed), workers, batch_size)
+    start = time.perf_counter()
+    it = iter(loader)
+    first = next(it)
+    first_at = time.perf_counter()
+    seen = first.shape[0]
+    time.sleep(step_ms / 1000)
+    for batch in it:
+        seen += batch.shape[0]
+        time.sleep(step_ms / 1000)
+    # After the first batch: (n − 1) × (train on a batch, wait for the next) and one last step;
+    # leave that last step out so the rate is images delivered per second of the loop.
+    end = time.perf_counter() - step_ms / 1000
+    del it
+    steady = end - first_at
+    return Throughput(workers, seen, batch_size, step_ms, first_at - start, steady,
+                      (seen - first.shape[0]) / steady if steady > 0 else float("inf"))
