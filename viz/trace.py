@@ -85,7 +85,9 @@ class LayerRecord:
     """One traced layer call.
 
     name          qualified module name, e.g. ``"layer1.0.conv1.conv"`` (the path of
-                  attribute names from the model; the model itself has no record)
+                  attribute names from the model; the model itself has no record,
+                  unless it has no children: a bare layer is one record named after
+                  its class, e.g. ``"Conv2d"``)
     layer_type    the module's class name, e.g. ``"Conv2d"``, ``"Bottleneck"``
     depth         nesting depth: 0 for a child of the model (the zoo's stages),
                   1 for its children (the zoo's blocks) …; ``name.count(".")``
@@ -369,7 +371,10 @@ def _run(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype,
     """
     from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
 
-    recorder = _Recorder({module: name for name, module in named if name})
+    names = {module: name for name, module in named if name}
+    if not names:  # a bare layer traced on its own: it is its own (only) record
+        names = {model: type(model).__name__}
+    recorder = _Recorder(names)
     switched = _set_eval(module for _, module in named)
     failure = None
     handles = (register_module_forward_pre_hook(recorder.pre), register_module_forward_hook(recorder.post))
