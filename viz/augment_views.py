@@ -121,8 +121,10 @@ def pca(work: np.ndarray, sigma: float, seed: int) -> Preview:
         table.append({"component": f"p{i + 1}", "eigenvalue λ": float(comps.eigenvalues[i]),
                       "√λ (std)": float(comps.std[i]), "R": v[0], "G": v[1], "B": v[2],
                       "share of variance": float(comps.eigenvalues[i] / comps.eigenvalues.sum().clamp(min=1e-12))})
-    shifts = "; ".join("(" + ", ".join(f"{255 * d:+.0f}" for d in row) + ")" for row in deltas.tolist())
+    shifts = "; ".join("(" + _fmt([255 * d for d in row]) + ")" for row in deltas.tolist())
     caption = f"α ~ N(0, {sigma:g}); (R, G, B) offsets in 8-bit units: {shifts}."
+    if sigma <= 0.2:
+        caption += " AlexNet's σ = 0.1 is deliberately subtle: raise σ to see what each component does."
     return Preview(A.tile(out), caption, ms, extras=[(component_swatches(comps), "mean colour − 2√λ·p | mean | + 2√λ·p, "
                                                       "for p1 (top), p2, p3")], table=table)
 

@@ -90,7 +90,7 @@ def test_prediction_cost_is_ten_crops_times_ensemble_of_a_traced_network(first_r
     macs = trace_network("alexnet").total_macs
     from viz.augment_views import format_macs
 
-    assert table["multiply-adds"].tolist()[-1] == format_macs(70 * macs) + "MACs"
+    assert table["multiply-adds"].tolist()[-1] == format_macs(70 * macs) + " MACs"
 
 
 def test_new_samples_button_changes_the_seed_and_the_samples():

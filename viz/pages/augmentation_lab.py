@@ -264,7 +264,7 @@ with tab_test:
             st.markdown(f"One forward pass of **{net}** on a {input_size[-2]} × {input_size[-1]} × "
                         f"{input_size[-3]} crop: **{V.format_macs(macs)} multiply-adds** "
                         f"(MACs; FLOPs = 2 × MACs). Every crop goes through every network:")
-            table = pd.DataFrame([{**r, "multiply-adds": V.format_macs(r["multiply-adds"]) + "MACs"}
+            table = pd.DataFrame([{**r, "multiply-adds": V.format_macs(r["multiply-adds"]) + " MACs"}
                                   for r in rows])
             st.dataframe(table, hide_index=True, column_config={
                 "× one pass": st.column_config.NumberColumn(format="%d ×")})
