@@ -1,0 +1,68 @@
+"""The Network Explorer in a real browser: charts drawn by plotly.js, a widget change, a shared link.
+
+The explorer is the app's default page, so it lives at the root URL ("/?net=…").
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from architectures import NETWORKS
+from tests.browser.conftest import assert_no_exception, screenshot, wait_for_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not NETWORKS, reason="the model zoo is empty")]
+
+CHARTS = ".js-plotly-plot"  # a figure plotly.js has actually drawn
+
+
+def open_explorer(page, app_url: str, query: str) -> None:
+    page.goto(f"{app_url}/?{query}")
+    wait_for_run(page, 120_000)
+    assert_no_exception(page)
+
+
+def wait_for_charts(page, n: int) -> None:
+    page.wait_for_function(f"() => document.querySelectorAll('{CHARTS}').length >= {n}", timeout=60_000)
+
+
+def test_vgg16_draws_its_charts_and_follows_the_flops_switch(page, app_url):
+    open_explorer(page, app_url, "net=vgg16")
+    wait_for_charts(page, 3)  # volume diagram, channel growth, cost per stage
+    main = page.get_by_test_id("stMain")
+    # VGG-16: 138,357,544 parameters (torchvision's vgg16; the lecture's "~138M").
+    expect(main.get_by_text("138,357,544 ≈ 138M as in the lecture")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("15.5G MACs")
+
+    page.get_by_test_id("stSidebar").get_by_text("FLOPs", exact=True).click()
+    # FLOPs = 2 × MACs: 15.47 G multiply-adds are 30.9 GFLOPs.
+    expect(page.get_by_test_id("stMetricValue").nth(1)).to_have_text("30.9 GFLOPs", timeout=60_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    wait_for_charts(page, 3)
+    assert "unit=FLOPs" in page.url  # the shared link carries the switch
+    screenshot(page, "explorer-vgg16-flops")
+
+
+@pytest.mark.parametrize("name, marker", [
+    ("resnet50", "skip ×6"),  # He et al. 2016, Table 1: layer3 has 6 bottleneck blocks
+    ("googlenet", "4 branches"),  # Szegedy et al. 2015: every inception module has 4 branches
+])
+def test_resnet_and_googlenet_diagrams(page, app_url, name, marker):
+    open_explorer(page, app_url, f"net={name}")
+    wait_for_charts(page, 3)
+    expect(page.locator(CHARTS).first.get_by_text(marker).first).to_be_attached()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+
+
+def test_bad_link_falls_back_with_a_notice_and_compare_tab_draws(page, app_url):
+    # Compare networks the earlier tests have already traced on this server (plus tiny LeNet-5).
+    open_explorer(page, app_url, "net=vgg17&res=abc&compare=lenet5,vgg16,resnet50")
+    expect(page.get_by_test_id("stAlertContentWarning").first).to_contain_text("not in the zoo")
+    wait_for_charts(page, 3)
+    page.get_by_role("tab", name="Compare").click()
+    wait_for_charts(page, 1)
+    expect(page.get_by_test_id("stMain").locator(CHARTS)).to_have_count(1, timeout=120_000)
+    wait_for_run(page, 120_000)
+    assert_no_exception(page)
+    assert "view=compare" in page.url
