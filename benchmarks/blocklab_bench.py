@@ -1,0 +1,95 @@
+"""Block Lab: how fast each lab answers a slider change at its default sizes.
+
+Run from the repository root::
+
+    python -m benchmarks.blocklab_bench               # 7 rounds
+    python -m benchmarks.blocklab_bench --repeats 15
+
+Target (issue 5): each lab answers a slider change in under 150 ms of server time at
+its default sizes. For each lab, in one process, interleaved round by round so that
+machine noise hits every lab alike, medians of the rounds:
+
+* ``compute``  the lab's pure function (``viz.blocklab``) for the default settings with
+               one slider moved by a step — not cached, as after a real slider change:
+               build the block(s), trace a real forward pass, work the formulas;
+* ``rerun``    the whole page script rerun by ``AppTest`` after that slider change (the
+               server's side of a slider change: widgets, compute, charts, protobufs),
+               with the page's ``st.cache_data`` cleared first so it computes anew.
+
+torch uses one intra-op thread here, as the app does on a shared server
+(``viz.compute`` sends heavy work through one worker). On a shared 2-core machine
+the figures are noisy: compare the labs side by side, re-run when quiet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import torch
+
+from viz import blocklab as bl
+
+PAGE = str(Path(__file__).resolve().parents[1] / "viz" / "pages" / "block_lab.py")
+
+# lab id → (pure function, default kwargs, the slider moved: (kwarg, widget kind, widget key, two values))
+LABS = {
+    "1x1": (bl.one_by_one, {}, ("filters", "slider", "o_f", (33, 32))),
+    "inception": (bl.inception, {}, ("n", "slider", "i_n", (27, 28))),
+    "residual": (bl.residual_block, {}, ("n", "slider", "r_n", (55, 56))),
+    "separable": (bl.separable, {}, ("n_c_out", "slider", "s_nco", (6, 5))),
+    "mobilenet_v2": (bl.mobilenet_v2, {}, ("expand_ratio", "slider", "m_t", (5, 6))),
+    "efficientnet": (bl.efficientnet, {"phi": 0.0}, ("phi", "slider", "e_phi", (0.5, 0.0))),
+}
+
+
+def _ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    apps = {}
+    for lab in LABS:  # open every lab once: imports, B0–B7 presets and first-call costs out of the way
+        at = AppTest.from_file(PAGE, default_timeout=300)
+        at.query_params["lab"] = lab
+        at.run()
+        assert not at.exception, (lab, [e.value for e in at.exception])
+        apps[lab] = at
+    for fn, kwargs, _ in LABS.values():
+        fn(**kwargs)
+
+    compute: dict[str, list[float]] = {lab: [] for lab in LABS}
+    rerun: dict[str, list[float]] = {lab: [] for lab in LABS}
+    for i in range(args.repeats):
+        for lab, (fn, kwargs, (arg, kind, key, values)) in LABS.items():
+            value = values[i % 2]
+            compute[lab].append(_ms(lambda fn=fn, kw={**kwargs, arg: value}: fn(**kw)))
+            at = apps[lab]
+            st.cache_data.clear()  # the page computes anew, as after a slider change (presets stay lru-cached)
+            widget = next(w for w in getattr(at, kind) if w.key == key)
+            widget.set_value(value)
+            rerun[lab].append(_ms(lambda at=at: at.run()))
+            assert not at.exception, (lab, [e.value for e in at.exception])
+
+    print(f"Block Lab, slider change at default sizes — medians of {args.repeats} rounds, "
+          f"torch threads = {torch.get_num_threads()} (target: < 150 ms)")
+    print(f"{'lab':<14}{'compute ms':>12}{'rerun ms':>11}  within 150 ms")
+    for lab in LABS:
+        c, r = statistics.median(compute[lab]), statistics.median(rerun[lab])
+        print(f"{lab:<14}{c:>12.1f}{r:>11.1f}  {'yes' if r < 150 else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
