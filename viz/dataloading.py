@@ -22,6 +22,7 @@ steady-state images per second.
 from __future__ import annotations
 
 import io
+import os
 import time
 from dataclasses import dataclass
 
@@ -64,6 +65,14 @@ class AugmentedImages(Dataset):
         return self.pipeline(batch, make_generator(self.seed + index))[0]
 
 
+def _warm_up(worker_id: int) -> None:
+    """In each new worker: produce one item first, so one-off costs (lazy initialisation,
+    cached interpolation weights) count as start-up rather than as steady-state loading."""
+    info = torch.utils.data.get_worker_info()
+    if info is not None and len(info.dataset):
+        info.dataset[0]
+
+
 def make_loader(dataset: Dataset, workers: int, batch_size: int) -> DataLoader:
     """A DataLoader with ``workers`` spawned worker processes (0 = load in the training loop itself)."""
     if not 0 <= workers <= MAX_WORKERS:
@@ -71,7 +80,8 @@ def make_loader(dataset: Dataset, workers: int, batch_size: int) -> DataLoader:
     if workers == 0:
         return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
     return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers,
-                      multiprocessing_context=START_METHOD, timeout=120, persistent_workers=False)
+                      multiprocessing_context=START_METHOD, timeout=120, persistent_workers=False,
+                      worker_init_fn=_warm_up)
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,7 @@ class Throughput:
     startup_s: float
     steady_s: float
     images_per_s: float  # after the first batch: images / s including the simulated training step
+    load_average: float = float("nan")  # the machine's 1-minute load average when the run ended
 
     @property
     def ms_per_image(self) -> float:
@@ -111,5 +122,9 @@ def measure_throughput(jpeg: bytes, pipeline: Pipeline, workers: int, images: in
     end = time.perf_counter() - step_ms / 1000
     del it
     steady = end - first_at
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on every platform
+        load = float("nan")
     return Throughput(workers, seen, batch_size, step_ms, first_at - start, steady,
-                      (seen - first.shape[0]) / steady if steady > 0 else float("inf"))
+                      (seen - first.shape[0]) / steady if steady > 0 else float("inf"), load)

@@ -6,6 +6,8 @@ The seed lives in the URL (``?seed=3``) so a teacher can share exactly these sam
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -320,10 +322,18 @@ with tab_train:
                                text=[f"{r.images_per_s:.0f}/s" for r in results], textposition="outside"))
         fig.update_layout(yaxis_title="images per second (after start-up)", height=320, margin=dict(t=20, b=20))
         st.plotly_chart(fig, key="dl_chart")
+        notes = []
         if results[0].step_ms > 0:
             ideal = results[0].batch_size / (results[0].step_ms / 1000)
-            st.caption(f"If loading were free, the step alone would allow {ideal:.0f} images/s. With 0 workers "
-                       "loading and training take turns; with workers they overlap. Measured on a shared "
-                       "2-core server: figures vary from run to run.")
+            notes.append(f"If loading were free, the training step alone would allow {ideal:.0f} images/s. "
+                         "With 0 workers, loading and training take turns; with workers they overlap.")
+        load = max(r.load_average for r in results)
+        cores = os.cpu_count() or 1
+        if load == load:  # not NaN
+            notes.append(f"Machine load during the measurement: {load:.1f} runnable processes on {cores} cores"
+                         + (" — other work was competing for the CPU, so worker processes got only a share "
+                            "of it and the figures say more about the server than about loading."
+                            if load > cores else "."))
+        st.caption(" ".join(notes))
     else:
         st.info("Press the button to measure (it takes several seconds).")
