@@ -29,6 +29,7 @@ MAX_BYTES = 20 * 1024 * 1024  # the same limit as server.maxUploadSize in .strea
 MAX_PIXELS = 50_000_000  # 50 megapixels: larger than any common phone photo, well below a bomb
 MAX_SIDE = 1024  # working size: larger images are downscaled (with a note)
 MIN_SIDE = 32  # smaller images cannot show a crop or a rotation usefully
+MAX_ASPECT = 8  # a 10-crop of a 1:20 strip would be one long row of near-identical tiles
 ALLOWED = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 ALLOWED_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff")
 
@@ -83,6 +84,9 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     if min(width, height) < MIN_SIDE:
         raise ImageError(f"“{name}” is {width} × {height} pixels; both sides must be at least "
                          f"{MIN_SIDE} pixels.")
+    if max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageError(f"“{name}” is {width} × {height} pixels, more than {MAX_ASPECT}:1; crops and grids need "
+                         f"a photo-like shape. Please upload an image at most {MAX_ASPECT} times as long as wide.")
     mode = im.mode
     notes: list[str] = []
     try:

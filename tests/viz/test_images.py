@@ -192,6 +192,12 @@ def test_tiny_image():
         load_bytes(encode(noise(w=10, h=10)), "tiny.png")
 
 
+def test_extreme_aspect_ratio():
+    with pytest.raises(ImageError, match="more than 8:1"):
+        load_bytes(encode(noise(w=900, h=40)), "strip.png")
+    assert load_bytes(encode(noise(w=320, h=40)), "wide.png").size == (320, 40)  # 8:1 exactly is fine
+
+
 def test_file_over_the_size_limit():
     with pytest.raises(ImageError, match="limit is 20 MB"):
         load_bytes(b"\0" * (images.MAX_BYTES + 1), "big.bin")
