@@ -59,8 +59,8 @@ Bad input never escapes as a torch traceback: a malformed input size, a wrong
 channel count, or an input too small for the network raises ``ValueError`` with a
 message saying what is allowed (for a too-small input: the layer where the
 feature map collapses and the smallest square input that works, found by a
-doubling-then-bisecting search of forward passes: small real ones on the zero
-weights for a zoo network, shape-only ones on the meta device otherwise).
+doubling-then-bisecting search of small real forward passes — on the zero weights
+for a zoo network — whose answers are remembered per network).
 """
 
 from __future__ import annotations
@@ -76,8 +76,8 @@ from typing import Any
 import torch
 from torch import nn
 
-# The largest side the search for a working input size tries (pixels).
-_SEARCH_LIMIT = 4096
+# The largest side the search for a working input size tries (pixels), where no size is known to work.
+_SEARCH_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -472,54 +472,39 @@ def trace(model: nn.Module, input_size: Any, *, dtype: torch.dtype = torch.float
         problem = failure
     else:
         return _result(model, named, recorder.rows, size, output, dtype)
-    raise _explain(problem, name or type(model).__name__, size, _meta_prober(model, size, dtype),
-                   small_probe=None, known_good=None) from None
+    raise _explain(problem, name or type(model).__name__, size, _prober(model, size, dtype),
+                   known_good=None) from None
 
 
 # ------------------------------------------------------------------ explaining failures
 
 
-def _meta_prober(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype):
-    """A function ``side -> bool``: does ``model`` run on an ``(N, C, side, side)`` input?
+def _prober(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype, memo: dict[int, bool] | None = None):
+    """A function ``side -> bool``: does ``model`` run on a ``(1, C, side, side)`` input?
 
-    It runs the model on the meta device (shapes only: no arithmetic, no memory, the
-    same time at any size) by swapping in meta stand-ins for its parameters and
-    buffers with ``torch.func.functional_call`` — the caller's weights are never copied.
+    A real forward pass without hooks, batch 1 (shapes don't depend on the batch),
+    on the model's device; answers are kept in ``memo`` (per network skeleton, so a
+    second error on the same network costs nothing). Not on the meta device: shape
+    propagation there is slower than a small real pass and imports torch._dynamo
+    (seconds, and tens of MB).
     """
-    from torch.func import functional_call
-
-    meta = {k: torch.empty_like(v, device="meta") for k, v in model.named_parameters()}
-    meta.update({k: torch.empty_like(v, device="meta") for k, v in model.named_buffers()})
-
-    def probe(side: int) -> bool:
-        switched = _set_eval(model.modules())
-        try:
-            with torch.inference_mode():
-                x = torch.zeros((size[0], size[1], side, side), dtype=dtype, device="meta")
-                functional_call(model, meta, (x,))
-            return True
-        except Exception:  # any failure means "this size does not work"
-            return False
-        finally:
-            _restore_training(switched)
-
-    return probe
-
-
-def _direct_prober(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype):
-    """Like :func:`_meta_prober` but on the model's own device: cheap for small sides."""
     device = _model_device(model)
+    memo = {} if memo is None else memo
 
     def probe(side: int) -> bool:
+        if side in memo:
+            return memo[side]
         switched = _set_eval(model.modules())
         try:
             with torch.inference_mode():
-                model(torch.zeros((size[0], size[1], side, side), dtype=dtype, device=device))
-            return True
+                model(torch.zeros((1, size[1], side, side), dtype=dtype, device=device))
+            ok = True
         except Exception:  # any failure means "this size does not work"
-            return False
+            ok = False
         finally:
             _restore_training(switched)
+        memo[side] = ok
+        return ok
 
     return probe
 
@@ -528,23 +513,33 @@ def _smallest_working(probe, lo_fail: int, known_good: int | None) -> int | None
     """Smallest square side that runs, above ``lo_fail`` (assumed not to run).
 
     Feature maps only shrink when the input does, so "runs" is monotone in the side
-    up to the largest working size. Double from ``lo_fail`` until a side runs
-    (capped at ``known_good``, a side known to run, if any; else at ``_SEARCH_LIMIT``,
-    giving None), then bisect: the probes stay at most twice the answer, cheap even
-    for a real forward pass.
+    up to the largest working size. The search keeps its probes cheap: it doubles
+    from ``lo_fail`` while the side stays under half of ``known_good`` (a side
+    known to run, the network's default; a pass there costs under 1/4 of a full
+    one) — networks with adaptive pooling run at small sizes, found here — and
+    otherwise gallops down from ``known_good`` (−1, −2, −4 …): networks with
+    fixed-size layers only run near their default. Without ``known_good`` it doubles
+    up to ``_SEARCH_LIMIT`` (None if nothing runs). Then it bisects.
     """
-    n = max(lo_fail, 1)
-    while True:
+    n, hi = max(lo_fail, 1), None
+    while hi is None:
         n *= 2
-        if known_good is not None and n >= known_good:
-            hi = known_good
+        if known_good is not None and 2 * n > known_good:
             break
-        if n > _SEARCH_LIMIT:
+        if known_good is None and n > _SEARCH_LIMIT:
             return None
         if probe(n):
             hi = n
-            break
-        lo_fail = n
+        else:
+            lo_fail = n
+    if hi is None:
+        hi, step = known_good, 1
+        while hi - step > lo_fail:
+            if not probe(hi - step):
+                lo_fail = hi - step
+                break
+            hi -= step
+            step *= 2
     while hi - lo_fail > 1:
         mid = (lo_fail + hi) // 2
         if probe(mid):
@@ -555,7 +550,19 @@ def _smallest_working(probe, lo_fail: int, known_good: int | None) -> int | None
 
 
 def _largest_working(probe, lo_good: int, hi_fail: int) -> int:
-    """Largest square side that runs, between a working ``lo_good`` and a failing ``hi_fail``."""
+    """Largest square side that runs, between a working ``lo_good`` and a failing ``hi_fail``.
+
+    Gallops up from ``lo_good`` (+1, +2, +4 …) before bisecting: networks with
+    fixed-size layers only take a narrow band of sizes, so the probes stay close
+    to sizes that run, never near a huge requested one.
+    """
+    step = 1
+    while lo_good + step < hi_fail:
+        if not probe(lo_good + step):
+            hi_fail = lo_good + step
+            break
+        lo_good += step
+        step *= 2
     while hi_fail - lo_good > 1:
         mid = (lo_good + hi_fail) // 2
         if probe(mid):
@@ -565,12 +572,11 @@ def _largest_working(probe, lo_good: int, hi_fail: int) -> int:
     return lo_good
 
 
-def _explain(failure: _ForwardFailed, label: str, size: tuple[int, ...], probe, small_probe,
+def _explain(failure: _ForwardFailed, label: str, size: tuple[int, ...], probe,
              known_good: int | None) -> ValueError:
     """Turn a failed forward pass into a ValueError that says what went wrong and what works.
 
-    ``probe(side)`` tells whether a ``side × side`` input runs (at a cost independent
-    of the side); ``small_probe`` is a cheaper one for sides up to ``known_good``, a
+    ``probe(side)`` tells whether a ``side × side`` input runs; ``known_good`` is a
     side known to run (the network's default), if any.
     """
     n, c, h, w = size
@@ -593,16 +599,17 @@ def _explain(failure: _ForwardFailed, label: str, size: tuple[int, ...], probe, 
         # At least a size known to work: a network with fixed-size layers (no adaptive pooling)?
         high = _largest_working(probe, known_good, max(h, w)) if max(h, w) > known_good else max(h, w)
         if high < max(h, w):
-            low = _smallest_working(small_probe or probe, 0, known_good)
+            low = _smallest_working(probe, 0, known_good)
             return ValueError(
                 f"{label}: a {h}×{w} input does not fit: the pass fails at {layer}: {failure.first_line}. "
                 f"This network takes square inputs from {low}×{low} to {high}×{high}."
             )
     else:
-        smallest = _smallest_working(small_probe or probe, max(side - 1, 0), known_good)
+        smallest = _smallest_working(probe, max(side - 1, 0), known_good)
         if smallest is not None and smallest > side:
+            what = "the feature map collapses at" if len(failure.input_shape) == 4 else "the pass fails at"
             return ValueError(
-                f"{label}: a {h}×{w} input is too small: the feature map collapses at {layer}; "
+                f"{label}: a {h}×{w} input is too small: {what} {layer}; "
                 f"the smallest input that works is {smallest}×{smallest}."
             )
     return ValueError(
@@ -670,6 +677,7 @@ class _Skeleton:
         self.model = model
         self.named = list(model.named_modules())
         self.lock = threading.RLock()
+        self.runs: dict[int, bool] = {}  # side -> does a side × side input run (memo of the size search)
 
 
 _SKELETONS: OrderedDict[tuple, _Skeleton] = OrderedDict()
@@ -798,10 +806,8 @@ def trace_network(
                 output, recorder = _run(model, size, torch.float32, named)
             except _ForwardFailed as failure:
                 problem = failure
-                # Too small? Search with real passes on the zero weights while they exist:
-                # the probes stay below twice the answer, so they cost less than one pass.
-                error = _explain(problem, name, size, _meta_prober(model, size, torch.float32),
-                                 small_probe=_direct_prober(model, size, torch.float32),
+                # Search for sizes that work while the zero weights exist (small real passes).
+                error = _explain(problem, name, size, _prober(model, size, torch.float32, skeleton.runs),
                                  known_good=min(default[1:]))
             else:
                 result = _result(model, named, recorder.rows, size, output, torch.float32)
