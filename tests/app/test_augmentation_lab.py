@@ -147,3 +147,19 @@ def test_grayscale_upload_is_used_with_a_note():
     assert not at.exception and not at.error
     assert any("Grayscale" in i.value for i in at.info)
     assert any("ramp.png" in c.value and "256 × 120" in c.value for c in at.caption)
+
+
+def test_seed_from_a_shared_link_and_a_bad_one():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["seed"] = "5"
+    at.run()
+    assert at.session_state.seed == 5
+    shared = caption_starting(at, "Angles")
+    again = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    again.query_params["seed"] = "5"
+    again.run()
+    assert caption_starting(again, "Angles") == shared  # the same link shows the same samples
+    bad = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    bad.query_params["seed"] = "cat"
+    bad.run()
+    assert not bad.exception and bad.session_state.seed == 0

@@ -70,8 +70,8 @@ st.caption(
 )
 
 if "seed" not in st.session_state:
-    try:
-        st.session_state.seed = int(st.query_params.get("seed", 0))
+    try:  # a shared link may carry ?seed=N; anything else starts at 0
+        st.session_state.seed = min(abs(int(st.query_params.get("seed", 0))), 2**31 - 1)
     except ValueError:
         st.session_state.seed = 0
 
@@ -122,6 +122,8 @@ def section(title: str, blurb: str):
 
 
 with tab_dist:
+    st.caption("Each grid shows 9 random samples of one distortion, drawn with the seed above; "
+               "“New samples” draws the next 9. The time under each grid is the distortion's own compute time.")
     # Mirroring
     ctrl, out = section("Mirroring", "Flip left ↔ right: a cat facing left is still a cat.")
     p = ctrl.slider("Probability of a flip", 0.0, 1.0, 0.5, 0.05, key="mirror_p")
