@@ -25,6 +25,7 @@ images for Pillow. "—" where a library has no equivalent operation.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -158,8 +159,10 @@ def main() -> None:
     names = [c for c in columns if columns[c]]
     if not columns["kornia"]:
         print("(kornia not installed: its column is skipped; `pip install kornia` to compare)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"3 × 3 grid of {SIZE} × {SIZE} samples; median of {args.repeats} rounds, ms; "
-          f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
+          f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); "
+          f"load average {load:.1f} on {os.cpu_count()} cores (above the core count, figures are inflated)")
     print()
     print("| distortion | target | " + " | ".join(names) + " | ours meets target |")
     print("|---|---|" + "---|" * len(names) + "---|")
