@@ -203,6 +203,7 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
     hover_x, hover_y, hover_text = [], [], []
     x = 0.0
     previous_right = None
+    previous_op = None
     top_needed = 0.0
     for i, box in enumerate(boxes):
         shape = box["shape"]
@@ -217,7 +218,10 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
             annotations.append(dict(x=ax1, y=0, ax=ax0, ay=0, xref="x", yref="y", axref="x", ayref="y",
                                     showarrow=True, arrowhead=2, arrowsize=1.3, arrowwidth=2,
                                     arrowcolor=GREY, text=""))
-            annotations.append(dict(x=(ax0 + ax1) / 2, y=0, yshift=8, text=_wrap(box["op"]),
+            # A run of identical blocks is labelled once (the hover still names each).
+            label_text = _wrap(box["op"], 9 if many else 11) if box["op"] != previous_op else ""
+            previous_op = box["op"]
+            annotations.append(dict(x=(ax0 + ax1) / 2, y=0, yshift=8, text=label_text,
                                     showarrow=False, yanchor="bottom", font=dict(size=11 if many else 13,
                                                                                  color="#374151")))
         group = box["group"]
@@ -346,6 +350,16 @@ def cost_by_stage(groups: Sequence[Any], unit: str = "MACs") -> go.Figure:
 # ---------------------------------------------------------------- compare
 
 
+def _decades(values: Sequence[float]) -> dict:
+    """Log-axis ticks at powers of ten only, labelled like the rest of the app ("100M", "1G")."""
+    positive = [v for v in values if v > 0] or [1]
+    lo = math.floor(math.log10(min(positive))) - (1 if min(positive) == max(positive) else 0)
+    hi = math.ceil(math.log10(max(positive)))
+    ticks = [10 ** k for k in range(lo, hi + 1)]
+    return dict(tickvals=ticks, ticktext=[approx(t) for t in ticks],
+                range=[math.log10(min(positive)) - 0.3, math.log10(max(positive)) + 0.3])
+
+
 def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
                      highlight: str | None = None) -> go.Figure:
     """Parameters against multiply-adds (log–log) for a set of networks at their
@@ -371,11 +385,13 @@ def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
             hoverinfo="text",
         ))
     cost_name = "FLOPs (= 2 × MACs)" if unit == "FLOPs" else "multiply-adds (MACs)"
+    xs = [macs_in(p["macs"], unit) for p in points]
+    ys = [p["params"] for p in points]
     layout = _layout(
         height=520,
         title=dict(text="Parameters vs cost, each network at its default resolution", x=0, font=dict(size=20)),
-        xaxis=_axis(title=f"{cost_name} per image, log scale", type="log"),
-        yaxis=_axis(title="parameters, log scale", type="log"),
+        xaxis=_axis(title=f"{cost_name} per image, log scale", type="log", **_decades(xs)),
+        yaxis=_axis(title="parameters, log scale", type="log", **_decades(ys)),
         legend=dict(title="family", orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         margin=dict(l=80, r=40, t=110, b=70),
     )

@@ -495,6 +495,10 @@ def op_label(group: Any) -> str:
             return "MBConv"
         return BLOCK_NAMES[rec.layer_type]
 
+    tops = [r for r in group.records if r.depth == base_depth]
+    if len(tops) > 1 and all(r.layer_type in BLOCK_NAMES for r in tops):
+        # A run of identical blocks merged into one box (see diagram_groups).
+        return f"{len(tops)} × {block_name(tops[0])}"
     if group.layer_type in BLOCK_NAMES:
         own = [r for r in group.records if r.name == group.name]
         return block_name(own[0]) if own else BLOCK_NAMES[group.layer_type]
@@ -548,10 +552,47 @@ def skip_count(group: Any, residual: bool = True) -> int:
     return count
 
 
+def _merge_repeats(blocks: Sequence[Any]) -> list[Any]:
+    """Runs of identical blocks that keep their input's shape (ResNet's identity blocks after
+    a stage's first, MobileNet v2's repeats) become one box: "layer3.1–5", 5 × bottleneck."""
+    out: list[Any] = []
+    run: list[Any] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            first, last = run[0], run[-1]
+            out.append(Group(
+                name=f"{first.name}–{last.name.rsplit('.', 1)[-1]}",
+                layer_type=first.layer_type,
+                input_shape=tuple(first.input_shape),
+                output_shape=tuple(last.output_shape),
+                params=sum(b.params for b in run),
+                macs=sum(b.macs for b in run),
+                records=tuple(r for b in run for r in b.records),
+            ))
+        run.clear()
+
+    for block in blocks:
+        same = tuple(block.input_shape) == tuple(block.output_shape)
+        if run and same and block.layer_type == run[-1].layer_type \
+                and tuple(block.output_shape) == tuple(run[-1].output_shape):
+            run.append(block)
+            continue
+        flush()
+        if same and block.layer_type in BLOCK_NAMES:
+            run.append(block)
+        else:
+            out.append(block)
+    flush()
+    return out
+
+
 def diagram_groups(result: Any, level: str = "stages") -> list[Any]:
     """Groups worth a box: stages (depth 0) or blocks (depth 1, stages without blocks
-    stay whole). Groups that change nothing (dropout, an activation) or only flatten
-    are left out."""
+    stay whole; a run of identical shape-keeping blocks is merged into one box).
+    Groups that change nothing (dropout, an activation) or only flatten are left out."""
     stages = group_records(result, 0)
     if level == "blocks":
         blocks = group_records(result, 1)
@@ -562,7 +603,7 @@ def diagram_groups(result: Any, level: str = "stages") -> list[Any]:
         for stage in stages:
             inner = by_stage.get(stage.name, [])
             if any(b.layer_type in BLOCK_NAMES for b in inner):
-                expanded.extend(inner)
+                expanded.extend(_merge_repeats(inner))
             else:
                 expanded.append(stage)
         stages = expanded

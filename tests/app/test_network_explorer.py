@@ -143,7 +143,7 @@ def test_layer_table_tab_collapses_by_depth_and_downloads_csv():
 
 def test_published_figures_and_code_tab():
     at = open_page(net="resnet50", view="code")
-    published = at.dataframe[0].value
+    published = at.table[0].value
     assert published["source"].iloc[0].startswith("This app")
     # torchvision's "v1.5" ResNet-50: 4.09 G multiply-adds (its model card) vs the paper's 3.8 G.
     assert "4.09G MACs" in list(published["multiply-adds"])

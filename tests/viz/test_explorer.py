@@ -157,7 +157,11 @@ def test_resnet50_skips_and_blocks():
     assert ex.op_label(by_name["layer3"]) == "6 × bottleneck"
     assert ex.skip_count(by_name["layer3"], residual=False) == 0
     blocks = ex.diagram_groups(result, "blocks")
-    assert sum(1 for g in blocks if g.layer_type == "Bottleneck") == 16
+    # Each stage's first block (projection shortcut) alone, then its identity blocks merged: 1+2, 1+3, 1+5, 1+2.
+    assert [g.name for g in blocks if g.layer_type == "Bottleneck"] == [
+        "layer1.0", "layer1.1–2", "layer2.0", "layer2.1–3", "layer3.0", "layer3.1–5", "layer4.0", "layer4.1–2"]
+    assert ex.op_label(blocks[[g.name for g in blocks].index("layer3.1–5")]) == "5 × bottleneck"
+    assert sum(ex.skip_count(g) for g in blocks) == 16
     # 49 convolutions + FC on the main path, plus 4 projection shortcuts W_s.
     assert ex.weight_layers(result.records) == (54, 4)
 

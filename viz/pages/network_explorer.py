@@ -167,8 +167,11 @@ def headline(spec, result: TraceResult, state: ex.ExplorerState) -> None:
     cols[0].caption(ex.params_headline(result.total_params, spec, is_default))
     cols[1].metric("Multiply-adds" if state.unit == "MACs" else "FLOPs", ex.format_macs(result.total_macs, state.unit),
                    help=ex.UNIT_NOTE)
-    cols[1].caption(f"{ex.macs_in(result.total_macs, state.unit):,} per {result.input_size[2]} × "
-                    f"{result.input_size[3]} image")
+    per_image = f"per {result.input_size[2]} × {result.input_size[3]} image"
+    if state.unit == "FLOPs":
+        cols[1].caption(f"{2 * result.total_macs:,} = 2 × {result.total_macs:,} MACs {per_image}")
+    else:
+        cols[1].caption(f"{result.total_macs:,} multiply-adds {per_image}")
     cols[2].metric("Weight layers", f"{layers}", help="Convolutions and fully connected layers, as in 'VGG-16'.")
     if shortcuts:
         cols[2].caption(f"incl. {shortcuts} projection shortcut{'s' if shortcuts > 1 else ''}")
@@ -215,8 +218,8 @@ def layer_table(spec, result: TraceResult, state: ex.ExplorerState) -> None:
 
 def published_and_code(spec, result: TraceResult, state: ex.ExplorerState) -> None:
     st.subheader("Published figures")
-    st.dataframe(ex.published_rows(spec, result.total_params, result.total_macs, state.unit), hide_index=True,
-                 width="stretch")
+    # A static table: its long source citations wrap instead of being cut off.
+    st.table(ex.published_rows(spec, result.total_params, result.total_macs, state.unit))
     note = ex.published_note(spec)
     if note:
         st.markdown(f"**Why the numbers differ.** {note}")
@@ -244,7 +247,10 @@ def compare(state: ex.ExplorerState) -> None:
             except ServerBusy as busy:
                 problems.append(str(busy))
                 break
-            (problems.append(totals) if isinstance(totals, str) else points.append(totals))
+            if isinstance(totals, str):
+                problems.append(totals)
+            else:
+                points.append(totals)
     for problem in problems:
         st.error(problem)
     if points:
