@@ -230,7 +230,9 @@ def ratio_chart(curve, chosen: int, chosen_ratio: float, f: int) -> go.Figure:
                     text=[f"  n_c' = {chosen}: {chosen_ratio:.3f}"], textposition="middle right", name="your block")
     fig.add_hline(y=1 / f**2, line=dict(color=GREY, dash="dot"),
                   annotation_text=f"floor 1/{f}² = {1 / f ** 2:.3f}")
-    fig.update_xaxes(title="n_c' (output channels)", type="log")
+    widths = [w for w, _, _ in curve] + [chosen]
+    fig.update_xaxes(title="n_c' (output channels)", type="log",
+                     **log_ticks(min(widths), max(widths), unit=lambda v: f"{v:g}"))
     fig.update_yaxes(title="separable cost / normal cost", rangemode="tozero")
     return _layout(fig, "Cost ratio vs n_c'", legend=dict(x=0.6, y=0.95))
 

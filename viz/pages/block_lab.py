@@ -310,6 +310,16 @@ def lab_mobilenet_v2() -> None:
         m[2].metric(f"normal {k}×{k} conv (same in/out)", f"{bl.num(res.normal.macs)} MACs",
                     f"{bl.num(res.normal.params)} params", delta_color="off", delta_arrow="off")
         st.plotly_chart(charts.mobilenet_cost_chart(res), width="stretch")
+        n_out = res.block.output_shape[1]
+        wide = bl.costs.conv_macs(res.hidden, res.hidden, k, n_out, n_out)
+        vs_normal = res.block.macs / res.normal.macs
+        st.markdown(
+            f"The v2 block costs **{vs_normal:.2f}×** a normal {k}×{k} conv with the same input and output. "
+            f"What it buys is a {res.hidden}-channel representation inside the block (t × n_c = {t} × {cin}), "
+            f"filtered cheaply by the depthwise conv: a normal {k}×{k} conv at that width "
+            f"({res.hidden} → {res.hidden} channels) would cost **{bl.num(wide)}** multiply-adds, "
+            f"{wide / res.block.macs:.1f}× the whole bottleneck block."
+        )
         st.markdown(
             f"**Memory.** The expanded activation takes **{bl.num(res.expanded_bytes)} bytes** "
             f"({bl.data_size(res.expanded_bytes)}, float32) — {res.expanded_bytes / res.input_bytes:.1f}× the input's "
@@ -363,8 +373,9 @@ def lab_efficientnet() -> None:
             f"The rule: cost ∝ d · w² · r² = {c.depth:.2f} · {c.width:.2f}² · {c.resolution / 224:.2f}² = "
             f"**{res.predicted_factor:.2f}× B0**"
             + (f" (≈ 2^φ = {2 ** res.phi:.2f})" if res.phi is not None else "")
-            + f"; counted from the traced network: **{res.factor:.2f}× B0**. They differ because layers per stage "
-            "round up (⌈d·n⌉) and channels round to multiples of 8."
+            + f"; counted from the traced network: **{res.factor:.2f}× B0**."
+            + (" They differ because layers per stage round up (⌈d·n⌉) and channels round to multiples of 8."
+               if abs(res.factor - res.predicted_factor) > 0.005 else "")
         )
         rule = _rule_points(res.b0)
         st.plotly_chart(charts.efficientnet_chart(presets, res, rule), width="stretch")
