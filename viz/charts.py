@@ -218,8 +218,9 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
             annotations.append(dict(x=ax1, y=0, ax=ax0, ay=0, xref="x", yref="y", axref="x", ayref="y",
                                     showarrow=True, arrowhead=2, arrowsize=1.3, arrowwidth=2,
                                     arrowcolor=GREY, text=""))
-            # A run of identical blocks is labelled once (the hover still names each).
-            label_text = _wrap(box["op"], 9 if many else 11) if box["op"] != previous_op else ""
+            # When boxes are many (narrow gaps), a run of identical ops is labelled once
+            # (the hover still names each).
+            label_text = _wrap(box["op"], 9 if many else 11) if not many or box["op"] != previous_op else ""
             previous_op = box["op"]
             annotations.append(dict(x=(ax0 + ax1) / 2, y=0, yshift=8, text=label_text,
                                     showarrow=False, yanchor="bottom", font=dict(size=11 if many else 13,
