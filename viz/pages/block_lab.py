@@ -400,7 +400,7 @@ def _real_pass(res: bl.EfficientNetResult, settings: dict) -> None:
     if not res.real_pass_fits:
         st.info(f"A real forward pass of this network ({bl.short(c.macs)} multiply-adds at "
                 f"{c.resolution} × {c.resolution}) would take too long on this server (the limit is "
-                f"{bl.short(bl.REAL_PASS_MAX_MACS)}, about B3); the counts above come from an exact shapes-only pass.")
+                f"{bl.short(bl.REAL_PASS_MAX_MACS)}, about B2); the counts above come from an exact shapes-only pass.")
         return
     if st.button(f"Run a real forward pass at {c.resolution} × {c.resolution}", key="e_run"):
         try:
