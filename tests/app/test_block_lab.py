@@ -113,7 +113,7 @@ def test_efficientnet_lab_b0_and_a_preset():
     assert metric(at, "Parameters") == "5,288,548"  # B0, torchvision.models.efficientnet_b0
     assert at.get("plotly_chart")  # presets chart drawn
     widget(at, "radio", "e_mode").set_value("a preset B0–B7").run()
-    widget(at, "select_slider", "e_preset").set_value("b7").run()
+    widget(at, "radio", "e_preset").set_value("b7").run()
     assert metric(at, "Parameters") == "66,347,960"  # torchvision.models.efficientnet_b7
     assert any("too long" in i.value for i in at.info)  # 37B multiply-adds: no real pass offered
 

@@ -347,7 +347,8 @@ def lab_efficientnet() -> None:
                         f"r = 1.15^φ = **{res_px / 224:.3f}** → {res_px} × {res_px} input")
             settings = {"phi": phi}
         elif mode == "a preset B0–B7":
-            preset = st.select_slider("preset", bl.PRESETS, format_func=lambda v: v.upper(), key="e_preset")
+            preset = st.radio("preset", bl.PRESETS, format_func=lambda v: v.upper(), horizontal=True,
+                              key="e_preset")
             settings = {"preset": preset}
             st.caption("B1–B7 use the official implementation's hand-set coefficients, not the rule exactly.")
         else:
