@@ -306,7 +306,7 @@ def _count(model: nn.Module, trainable_only: bool = False) -> int:
 def run_depth(
     settings: DepthSettings | None = None,
     should_stop: Callable[[], bool] | None = None,
-    report_every: int = 10,
+    report_every: int = 1,
 ) -> Iterator[Progress]:
     """Train plain and residual ``6n + 2`` networks at each depth, side by side.
 
@@ -691,6 +691,72 @@ def run_to_end(experiment: str, settings=None, should_stop=None) -> Progress:
     return events[-1]
 
 
+# --------------------------------------------------------------------------- what a result shows
+
+
+def final_error(run: dict[str, Any]) -> float:
+    """A depth run's whole-training-set error if it finished, else the mean of its last 20 minibatches."""
+    if "train_error" in run:
+        return float(run["train_error"])
+    errs = run.get("error") or [float("nan")]
+    return float(np.mean(errs[-20:]))
+
+
+def depth_verdict(result: dict[str, Any], margin: float = 0.01) -> tuple[bool, str]:
+    """Does this run show the degradation problem? (shown, one-sentence explanation).
+
+    "Shown" means: the deepest plain net ends with a training error more than
+    ``margin`` above the shallowest plain net's, and the deepest ResNet's is not
+    more than ``margin`` above the shallowest ResNet's. Computed from the run,
+    whatever the settings — the page says so when a run does not show it.
+    """
+    plain = sorted((r for r in result["runs"] if not r["residual"]), key=lambda r: r["depth"])
+    res = sorted((r for r in result["runs"] if r["residual"]), key=lambda r: r["depth"])
+    if len(plain) < 2:
+        return False, "Choose at least two depths to compare how training error changes with depth."
+    p0, p1 = final_error(plain[0]), final_error(plain[-1])
+    r0, r1 = final_error(res[0]), final_error(res[-1])
+    d0, d1 = plain[0]["depth"], plain[-1]["depth"]
+    facts = (f"plain {d0} → {d1} layers: {p0:.1%} → {p1:.1%} training error; "
+             f"residual {d0} → {d1}: {r0:.1%} → {r1:.1%}.")
+    plain_worse = p1 > p0 + margin
+    res_holds = r1 <= r0 + margin
+    if plain_worse and res_holds:
+        return True, "This run shows the degradation problem and its cure: " + facts
+    if plain_worse and (r1 - r0) < (p1 - p0) / 4:
+        return False, ("The plain nets get much worse with depth; the ResNets only slightly — with this "
+                       "budget of steps the deepest ResNet is still a little behind the shallowest, so this "
+                       "run shows the degradation of plain nets, and ResNets largely but not completely "
+                       "escaping it: " + facts)
+    if plain_worse:
+        return False, ("The plain nets get worse with depth, but here the ResNets do too, so this run "
+                       "does not show the ResNets' cure: " + facts)
+    return False, "This run does not show the degradation problem (the deeper plain net is not worse): " + facts
+
+
+def transfer_verdict(result: dict[str, Any]) -> str:
+    """One sentence on which method won, from the numbers."""
+    m = {k: v for k, v in result["methods"].items() if k != "frozen_full"}
+    if not m:
+        return "No method finished."
+    best = max(m, key=lambda k: m[k]["test_accuracy"])
+    parts = ", ".join(f"{v['label']} {v['test_accuracy']:.1%}" for v in m.values())
+    return f"Most accurate here: {m[best]['label']} ({parts}; {result['n_train']} labelled images)."
+
+
+def ensemble_verdict(result: dict[str, Any]) -> str:
+    accs = [m["test_accuracy"] for m in result["members"] if "test_accuracy" in m]
+    if not accs or not result.get("ensemble_accuracy"):
+        return "No network finished."
+    ens = result["ensemble_accuracy"][-1]
+    best, mean = max(accs), float(np.mean(accs))
+    if len(accs) == 1:
+        return f"One network: {best:.1%}. Choose k ≥ 2 to see what averaging adds."
+    relation = "beats" if ens > best else ("equals" if ens == best else "does not beat")
+    return (f"The average of {len(accs)} networks scores {ens:.1%}: it {relation} the best single network "
+            f"({best:.1%}); the networks' mean is {mean:.1%}.")
+
+
 # --------------------------------------------------------------------------- results: store and cache
 
 
@@ -876,7 +942,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     pre = sub.add_parser("precompute", help="run the default experiments and store their results")
     pre.add_argument("experiments", nargs="*", help=f"which of {', '.join(EXPERIMENTS)} (default: all)")
+    pre.add_argument("--threads", type=int, default=None,
+                     help="torch intra-op threads (default: torch's own; 1 is steadier on a busy machine)")
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     bad = sorted(set(args.experiments) - set(EXPERIMENTS))
     if bad:
         parser.error(f"unknown experiment(s) {', '.join(bad)}; choose from {', '.join(EXPERIMENTS)}")
