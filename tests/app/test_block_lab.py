@@ -126,3 +126,14 @@ def test_efficientnet_real_forward_pass_button():
     widget(at, "slider", "e_r").set_value(64).run()
     at.button[0].click().run()
     assert any("Real forward pass" in s.value and "same as" in s.value for s in at.success)
+
+
+def test_a_shared_link_carries_the_labs_settings():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lab"] = "inception"
+    at.query_params["i_r5on"] = "false"  # the naive 5×5 branch, as a teacher would share it
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    # Lecture: the direct 5×5 conv on 28×28×192 with 32 filters costs 120,422,400.
+    assert "120,422,400" in table[table["stage"].str.startswith("5×5")]["multiply-adds"].tolist()

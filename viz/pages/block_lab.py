@@ -15,6 +15,8 @@ from viz import block_charts as charts
 from viz import blocklab as bl
 from viz.compute import ServerBusy, run_heavy
 
+# Every widget of a lab is bound to the URL (its key is the query parameter), so a teacher
+# can share a lab with its settings, e.g. ?lab=inception&i_r5on=false; defaults stay out of the URL.
 LABS = {
     "1x1": "1×1 convolution",
     "inception": "Inception module",
@@ -47,12 +49,12 @@ def compute(fn_name: str, **settings):
 
 def _slider(label: str, rng: tuple, key: str, help: str | None = None, step=None):
     lo, hi, default = rng
-    return st.slider(label, lo, hi, default, step=step, key=key, help=help)
+    return st.slider(label, lo, hi, default, step=step, key=key, help=help, bind="query-params")
 
 
 def _number(label: str, rng: tuple, key: str, help: str | None = None):
     lo, hi, default = rng
-    return st.number_input(label, lo, hi, default, step=1, key=key, help=help)
+    return st.number_input(label, lo, hi, default, step=1, key=key, help=help, bind="query-params")
 
 
 def _agreement(result) -> None:
@@ -79,7 +81,7 @@ def _stage_table(stages) -> None:
 
 def lab_one_by_one() -> None:
     st.subheader("One channel: a 1×1 filter just multiplies")
-    value = st.columns([1, 4])[0].number_input("The 1×1 filter's value", *bl.GRID_VALUE, step=1.0, key="g_value")
+    value = st.columns([1, 4])[0].number_input("The 1×1 filter's value", *bl.GRID_VALUE, step=1.0, key="g_value", bind="query-params")
     grid = compute("one_by_one_grid", value=value)
     if grid:
         c1, c2, c3, c4, c5 = st.columns([3, 0.6, 1, 0.6, 3], vertical_alignment="center")
@@ -95,7 +97,7 @@ def lab_one_by_one() -> None:
         n = _slider("n (n_H = n_W)", r["n"], "o_n")
         n_c = _slider("n_C (input channels)", r["n_c"], "o_nc")
         filters = _slider("#filters (each 1 × 1 × n_C)", r["filters"], "o_f")
-        relu = st.checkbox("ReLU after the conv", True, key="o_relu")
+        relu = st.checkbox("ReLU after the conv", True, key="o_relu", bind="query-params")
         st.caption("The lecture's pictures: 6 × 6 × 32 → 6 × 6 × #filters, and "
                    "28 × 28 × 192 → 28 × 28 × 32 (the defaults).")
     with right:
@@ -122,8 +124,8 @@ def lab_one_by_one() -> None:
 def lab_inception() -> None:
     r = bl.INCEPTION
     top = st.columns([1, 1, 2.2])
-    n = top[0].slider("n (n_H = n_W)", *r["n"], key="i_n")
-    n_c = top[1].slider("n_C (input channels)", *r["n_c"], key="i_nc")
+    n = top[0].slider("n (n_H = n_W)", *r["n"], key="i_n", bind="query-params")
+    n_c = top[1].slider("n_C (input channels)", *r["n_c"], key="i_nc", bind="query-params")
     top[2].caption("Defaults: GoogLeNet's inception (3a) on 28 × 28 × 192 (Szegedy et al. 2015, Table 1). "
                    "Switch a bottleneck off to get the naive module.")
     cols = st.columns(4)
@@ -132,17 +134,17 @@ def lab_inception() -> None:
         ch1 = _number("#1×1", r["ch1x1"], "i_c1")
     with cols[1]:
         st.markdown("**3×3 branch**")
-        red3_on = st.toggle("1×1 bottleneck", True, key="i_r3on")
+        red3_on = st.toggle("1×1 bottleneck", True, key="i_r3on", bind="query-params")
         red3 = _number("#3×3 reduce", r["ch3x3red"], "i_r3")
         ch3 = _number("#3×3", r["ch3x3"], "i_c3")
     with cols[2]:
         st.markdown("**5×5 branch**")
-        red5_on = st.toggle("1×1 bottleneck", True, key="i_r5on")
+        red5_on = st.toggle("1×1 bottleneck", True, key="i_r5on", bind="query-params")
         red5 = _number("#5×5 reduce", r["ch5x5red"], "i_r5")
         ch5 = _number("#5×5", r["ch5x5"], "i_c5")
     with cols[3]:
         st.markdown("**max-pool branch**")
-        proj_on = st.toggle("1×1 projection after the pool", True, key="i_pon")
+        proj_on = st.toggle("1×1 projection after the pool", True, key="i_pon", bind="query-params")
         proj = _number("pool proj", r["pool_proj"], "i_p")
     res = compute("inception", n=n, n_c=n_c, ch1x1=ch1, ch3x3red=red3, ch3x3=ch3, ch5x5red=red5, ch5x5=ch5,
                   pool_proj=proj, reduce_3x3=red3_on, reduce_5x5=red5_on, use_pool_proj=proj_on)
@@ -184,13 +186,13 @@ def lab_residual() -> None:
         n = _slider("n (n_H = n_W of a[l])", r["n"], "r_n")
         cin = _slider("channels of a[l]", r["in_channels"], "r_cin")
         cout = _slider("channels of a[l+2]", r["out_channels"], "r_cout")
-        stride = st.radio("stride of the first conv", (1, 2), horizontal=True, key="r_stride")
-        residual = st.toggle("shortcut (residual block)", True, key="r_res",
+        stride = st.radio("stride of the first conv", (1, 2), horizontal=True, key="r_stride", bind="query-params")
+        residual = st.toggle("shortcut (residual block)", True, key="r_res", bind="query-params",
                              help="Off: the plain block, the same two layers without the shortcut.")
-        projection = st.toggle("projection W_s if shapes differ", True, key="r_proj",
+        projection = st.toggle("projection W_s if shapes differ", True, key="r_proj", bind="query-params",
                                help="A 1×1 conv on the shortcut, needed when stride 2 or a change of "
                                     "channels makes a[l] and z[l+2] different shapes.")
-        zero = st.toggle("zero W[l+2] and b[l+2]", True, key="r_zero",
+        zero = st.toggle("zero W[l+2] and b[l+2]", True, key="r_zero", bind="query-params",
                          help="Sets the second layer's weights and biases to 0, as in the lecture.")
     with right:
         res = compute("residual_block", n=n, in_channels=cin, out_channels=cout, stride=stride,
@@ -241,7 +243,7 @@ def lab_separable() -> None:
         f = _slider("f (filter size)", r["f"], "s_f")
         n_out = _slider("n_c' (output channels = #filters)", r["n_c_out"], "s_nco")
         stride = _slider("stride", r["stride"], "s_s")
-        padding = st.radio("padding", bl.PADDINGS, horizontal=True, key="s_pad")
+        padding = st.radio("padding", bl.PADDINGS, horizontal=True, key="s_pad", bind="query-params")
         st.caption("Defaults: the lecture's 6 × 6 × 3 input, 3 × 3 filters, 5 outputs.")
     with right:
         res = compute("separable", n=n, n_c=n_c, f=f, n_c_out=n_out, stride=stride, padding=padding)
@@ -288,9 +290,9 @@ def lab_mobilenet_v2() -> None:
         cin = _slider("n_c (input channels)", r["in_channels"], "m_cin")
         t = _slider("expansion factor t", r["expand_ratio"], "m_t")
         cout = _slider("output channels", r["out_channels"], "m_cout")
-        stride = st.radio("stride (depthwise)", (1, 2), horizontal=True, key="m_s")
-        k = st.radio("depthwise kernel", bl.KERNELS, horizontal=True, key="m_k")
-        residual = st.toggle("residual connection", True, key="m_res",
+        stride = st.radio("stride (depthwise)", (1, 2), horizontal=True, key="m_s", bind="query-params")
+        k = st.radio("depthwise kernel", bl.KERNELS, horizontal=True, key="m_k", bind="query-params")
+        residual = st.toggle("residual connection", True, key="m_res", bind="query-params",
                              help="Added only when stride is 1 and input and output channels match.")
         st.caption("Defaults: the lecture's picture n × n × 3 → n × n × 18 → n × n × 18 → n × n × 3 "
                    "(t = 6), here with n = 6.")
@@ -340,17 +342,17 @@ def lab_efficientnet() -> None:
     r = bl.EFFICIENTNET
     left, right = st.columns([1.15, 2.6], gap="large")
     with left:
-        mode = st.radio("Scale B0 by", ("compound coefficient φ", "a preset B0–B7", "free d, w, r"), key="e_mode")
+        mode = st.radio("Scale B0 by", ("compound coefficient φ", "a preset B0–B7", "free d, w, r"), key="e_mode", bind="query-params")
         settings: dict = {}
         if mode == "compound coefficient φ":
-            phi = st.slider("φ", *r["phi"], step=0.5, key="e_phi")
+            phi = st.slider("φ", *r["phi"], step=0.5, key="e_phi", bind="query-params")
             d, w, res_px = bl.compound(phi)
             st.markdown(f"d = 1.2^φ = **{d:.3f}**  \nw = 1.1^φ = **{w:.3f}**  \n"
                         f"r = 1.15^φ = **{res_px / 224:.3f}** → {res_px} × {res_px} input")
             settings = {"phi": phi}
         elif mode == "a preset B0–B7":
             preset = st.radio("preset", bl.PRESETS, format_func=lambda v: v.upper(), horizontal=True,
-                              key="e_preset")
+                              key="e_preset", bind="query-params")
             settings = {"preset": preset}
             st.caption("B1–B7 use the official implementation's hand-set coefficients, not the rule exactly.")
         else:
