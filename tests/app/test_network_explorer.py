@@ -22,8 +22,28 @@ TIMEOUT = 180  # a cold trace of EfficientNet-B7 at 600×600 on a busy 2-core ma
 pytestmark = pytest.mark.skipif(not NETWORKS, reason="the model zoo is empty")
 
 
-def open_page(**query) -> AppTest:
+_components = []
+
+
+def _new_apptest() -> AppTest:
+    """An AppTest of the page. Each AppTest scans every installed package for Streamlit
+    components on its first run (~1 s of CPU here); the page uses none, so the scan is
+    done once and shared (through a private attribute: if it disappears, tests only
+    get slower)."""
     at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    if hasattr(at, "_bidi_component_manager"):
+        if not _components:
+            from streamlit.components.v2.component_manager import BidiComponentManager
+
+            manager = BidiComponentManager()
+            manager.discover_and_register_components(start_file_watching=False)
+            _components.append(manager)
+        at._bidi_component_manager = _components[0]
+    return at
+
+
+def open_page(**query) -> AppTest:
+    at = _new_apptest()
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
