@@ -319,7 +319,7 @@ def lab_mobilenet_v2() -> None:
         vs_normal = res.block.macs / res.normal.macs
         st.markdown(
             f"The v2 block costs **{vs_normal:.2f}×** a normal {k}×{k} conv with the same input and output. "
-            f"What it buys is a {res.hidden}-channel representation inside the block (t × n_c = {t} × {cin}), "
+            f"What it buys is a representation of {res.hidden} channels inside the block (t × n_c = {t} × {cin}), "
             f"filtered cheaply by the depthwise conv: a normal {k}×{k} conv at that width "
             f"({res.hidden} → {res.hidden} channels) would cost **{bl.num(wide)}** multiply-adds, "
             f"{wide / res.block.macs:.1f}× the whole bottleneck block."
