@@ -18,22 +18,18 @@ def images_on_page(page) -> int:
     return page.locator('[data-testid="stImage"] img').count()
 
 
-def test_default_photo_and_sample_grids_render(page, app_url):
+def test_default_photo_grids_and_uploads(page, app_url):
+    """One page load (it is the slow part): default render, then a bad upload, then a good one."""
     page.goto(f"{app_url}/augmentation")
     wait_for_run(page, 180_000)
     assert_no_exception(page)
     assert page.get_by_text("Chelsea the cat").count() >= 1
     # The photo, the crop boxes, 7 sample grids, the colour-shift comparison… all real <img> elements.
-    assert images_on_page(page) >= 12
+    before = images_on_page(page)
+    assert before >= 12
     first = page.locator('[data-testid="stImage"] img').first
     assert first.evaluate("img => img.complete && img.naturalWidth") > 100  # actually decoded by the browser
     screenshot(page, "augmentation_default")
-
-
-def test_bad_upload_shows_an_error_and_good_upload_replaces_the_photo(page, app_url):
-    page.goto(f"{app_url}/augmentation")
-    wait_for_run(page, 180_000)
-    before = images_on_page(page)
 
     page.set_input_files(UPLOAD_INPUT, files=[{"name": "notes.png", "mimeType": "image/png",
                                                 "buffer": b"definitely not a picture"}])
