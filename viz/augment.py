@@ -9,9 +9,10 @@ Conventions (every function here):
 * Randomness comes only from the ``torch.Generator`` passed in, so a seed
   reproduces a batch exactly (:func:`make_generator`). Each random function
   returns what it drew (angles, boxes, offsets…) so a page can show it.
-* Geometry (crop, rotation, shear, warping) is one ``affine_grid`` /
-  ``grid_sample`` call per batch: bilinear sampling, ``align_corners=False``,
-  so the identity transform samples exactly at pixel centres.
+* Geometry (crop, rotation, shear, warping) is one ``grid_sample`` call per
+  batch on a sampling grid built by broadcasting (the same grid as
+  ``F.affine_grid``, faster): bilinear sampling, ``align_corners=False``, so the
+  identity transform samples exactly at pixel centres. Mirroring is an exact flip.
 
 Sources: random crops and mirroring, colour PCA and 10-crop testing from
 Krizhevsky, Sutskever & Hinton 2012 (AlexNet, §4.1 and §4.1's test-time
