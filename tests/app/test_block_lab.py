@@ -58,6 +58,7 @@ def test_inception_lab_lecture_numbers_and_changes():
     at = open_lab("inception")
     page = text(at)
     assert "28 × 28 × 256" in page  # lecture: inception (3a) output, 64 + 128 + 32 + 32
+    assert "5×5: **12,443,648**" in page  # the 5×5 branch's cost with its bottleneck (lecture)
     for number in ("120,422,400", "2,408,448", "10,035,200", "12,443,648"):  # lecture's 5×5 comparison
         assert number in page
     widget(at, "toggle", "i_pon").set_value(False).run()  # no pool projection: the 192 pooled channels pass

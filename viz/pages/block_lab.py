@@ -156,6 +156,12 @@ def lab_inception() -> None:
     st.markdown(f"Every branch keeps **{n} × {n}** (\"same\" convolutions and pooling); the channels "
                 f"are stacked: {channels} = **{res.output_shape[0]}**, so the output is "
                 f"**{bl.shape_text(res.output_shape)}**.")
+    per_branch = {}
+    for s in res.stages:
+        per_branch[s.branch] = per_branch.get(s.branch, 0) + s.macs
+    st.markdown("**Cost of each branch** (multiply-adds): "
+                + " · ".join(f"{name}: **{bl.num(m)}**" for name, m in per_branch.items())
+                + f" — total {bl.num(res.macs)}.")
     _stage_table(res.stages)
     _agreement(res)
 
