@@ -620,12 +620,32 @@ def diagram_groups(result: Any, level: str = "stages") -> list[Any]:
     return kept
 
 
-def weight_layers(records: Sequence[Any]) -> tuple[int, int]:
-    """(conv + FC layers, of which projection shortcuts): VGG-16 has 13 + 3 = 16."""
-    layers = [r for r in records if r.is_leaf and r.layer_type in ("Conv2d", "Linear")]
-    in_squeeze = [r for r in layers if ".se." in f".{r.name}." or "squeeze" in r.name]
-    shortcuts = [r for r in layers if "shortcut" in r.name or "downsample" in r.name]
-    return len(layers) - len(in_squeeze), len(shortcuts)
+def weight_layers(records: Sequence[Any]) -> tuple[int, int, int]:
+    """(depth, all weight layers, projection shortcuts), counting convolutions and FC layers.
+
+    depth is the lecture's and the papers' count: weight layers along the longest path,
+    so parallel branches count once (their longest), and side paths — projection
+    shortcuts, squeeze-excite — not at all: VGG-16 16, ResNet-50 50, GoogLeNet 22
+    ("22 layers deep when counting only layers with parameters", Szegedy et al. 2015 §5).
+    """
+    weighted = [r for r in records if r.is_leaf and r.layer_type in ("Conv2d", "Linear")]
+    shortcuts = [r for r in weighted if "shortcut" in r.name or "downsample" in r.name]
+    side = {r.name for r in shortcuts} | {r.name for r in weighted if ".se." in f".{r.name}."}
+    modules = [r.name for r in records if r.layer_type in ("InceptionModule", "Inception")]
+    depth = 0
+    branches: dict[str, dict[str, int]] = {}
+    for rec in weighted:
+        if rec.name in side:
+            continue
+        module = next((m for m in modules if rec.name.startswith(m + ".")), None)
+        if module is None:
+            depth += 1
+        else:
+            branch = rec.name[len(module) + 1:].split(".")[0]
+            counts = branches.setdefault(module, {})
+            counts[branch] = counts.get(branch, 0) + 1
+    depth += sum(max(counts.values()) for counts in branches.values())
+    return depth, len(weighted), len(shortcuts)
 
 
 # --------------------------------------------------------------------------- table

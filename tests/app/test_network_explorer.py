@@ -111,7 +111,7 @@ def test_vgg16_headline_says_the_lectures_figure_and_switches_to_flops():
     captions = [c.value for c in at.caption]
     # VGG-16: 138,357,544 parameters (torchvision's vgg16; the lecture's "~138M").
     assert "138,357,544 ≈ 138M as in the lecture" in captions
-    assert metric(at, "Weight layers") == "16"
+    assert metric(at, "Depth") == "16"
     assert metric(at, "Output") == "1000"
     macs = metric(at, "Multiply-adds")
     at.sidebar.radio(key="xp_unit").set_value("FLOPs").run()

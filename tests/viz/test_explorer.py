@@ -145,7 +145,7 @@ def test_vgg16_stages_shapes_and_ops():
     assert [ex.op_label(g) for g in groups[:5]] == ["CONV 3×3 ×2, MAX POOL"] * 2 + ["CONV 3×3 ×3, MAX POOL"] * 3
     assert [ex.op_label(g) for g in groups[5:]] == ["FC"] * 3
     # 13 convolutions + 3 FC layers: the "16".
-    assert ex.weight_layers(result.records) == (16, 0)
+    assert ex.weight_layers(result.records) == (16, 16, 0)
 
 
 def test_resnet50_skips_and_blocks():
@@ -162,8 +162,8 @@ def test_resnet50_skips_and_blocks():
         "layer1.0", "layer1.1–2", "layer2.0", "layer2.1–3", "layer3.0", "layer3.1–5", "layer4.0", "layer4.1–2"]
     assert ex.op_label(blocks[[g.name for g in blocks].index("layer3.1–5")]) == "5 × bottleneck"
     assert sum(ex.skip_count(g) for g in blocks) == 16
-    # 49 convolutions + FC on the main path, plus 4 projection shortcuts W_s.
-    assert ex.weight_layers(result.records) == (54, 4)
+    # The "50": 49 convolutions + FC on the main path (He et al. 2016, Table 1), plus 4 projection shortcuts W_s.
+    assert ex.weight_layers(result.records) == (50, 54, 4)
 
 
 def test_googlenet_inception_3a_branches():
@@ -172,6 +172,10 @@ def test_googlenet_inception_3a_branches():
     assert ex.shape_label(groups["inception3a"].output_shape) == "28 × 28 × 256"
     assert [c for _, c in ex.branch_channels(groups["inception3a"])] == [64, 128, 32, 32]
     assert ex.branch_channels(groups["pool3"]) == []
+    # "22 layers deep when counting only layers with parameters" (Szegedy et al. 2015, §5): 3 stem convs,
+    # 2 per inception module on its longest branch, the classifier; 57 convs + FC across all branches.
+    depth, total, _ = ex.weight_layers(traced("googlenet").records)
+    assert depth == 22 and total == 58
 
 
 def test_mobilenet_v2_residual_blocks():

@@ -160,7 +160,7 @@ def sidebar(state: ex.ExplorerState) -> ex.ExplorerState:
 
 def headline(spec, result: TraceResult, state: ex.ExplorerState) -> None:
     is_default = not state.options and state.resolution is None
-    layers, shortcuts = ex.weight_layers(result.records)
+    depth, layers, shortcuts = ex.weight_layers(result.records)
     cols = st.columns([1.35, 1, 0.8, 0.8])
     cols[0].metric("Parameters", f"{result.total_params:,}",
                    help="Counted from the module's own parameters (weights and biases, batch-norm scales).")
@@ -172,9 +172,12 @@ def headline(spec, result: TraceResult, state: ex.ExplorerState) -> None:
         cols[1].caption(f"{2 * result.total_macs:,} = 2 × {result.total_macs:,} MACs {per_image}")
     else:
         cols[1].caption(f"{result.total_macs:,} multiply-adds {per_image}")
-    cols[2].metric("Weight layers", f"{layers}", help="Convolutions and fully connected layers, as in 'VGG-16'.")
-    if shortcuts:
-        cols[2].caption(f"incl. {shortcuts} projection shortcut{'s' if shortcuts > 1 else ''}")
+    cols[2].metric("Depth", f"{depth}", help="Weight layers (convolutions and fully connected) along the longest "
+                   "path, as in 'VGG-16' or 'ResNet-50': parallel branches count once, projection shortcuts "
+                   "and squeeze-excite not at all.")
+    if layers != depth:
+        extra = f", incl. {shortcuts} projection shortcut{'s' if shortcuts > 1 else ''}" if shortcuts else ""
+        cols[2].caption(f"{layers} conv/FC layers in all{extra}")
     cols[3].metric("Output", ex.shape_label(result.output_shape))
     cols[3].caption(f"input {ex.shape_label(result.input_size)}")
 
