@@ -719,6 +719,9 @@ def depth_verdict(result: dict[str, Any], margin: float = 0.01) -> tuple[bool, s
     d0, d1 = plain[0]["depth"], plain[-1]["depth"]
     facts = (f"plain {d0} → {d1} layers: {p0:.1%} → {p1:.1%} training error; "
              f"residual {d0} → {d1}: {r0:.1%} → {r1:.1%}.")
+    if result.get("stopped"):
+        return False, (f"Stopped after {result.get('steps_done', 0)} of {result['settings']['steps']} steps — "
+                       "too early to judge; the numbers so far: " + facts)
     plain_worse = p1 > p0 + margin
     res_holds = r1 <= r0 + margin
     if plain_worse and res_holds:
@@ -739,9 +742,12 @@ def transfer_verdict(result: dict[str, Any]) -> str:
     m = {k: v for k, v in result["methods"].items() if k != "frozen_full"}
     if not m:
         return "No method finished."
-    best = max(m, key=lambda k: m[k]["test_accuracy"])
-    parts = ", ".join(f"{v['label']} {v['test_accuracy']:.1%}" for v in m.values())
-    return f"Most accurate here: {m[best]['label']} ({parts}; {result['n_train']} labelled images)."
+    ranked = sorted(m, key=lambda k: -m[k]["test_accuracy"])
+    parts = ", ".join(f"{m[k]['label']} {m[k]['test_accuracy']:.1%}" for k in ranked[1:])
+    best = m[ranked[0]]
+    return (f"Most accurate here with {result['n_train']} labelled images: {best['label']} "
+            f"({best['test_accuracy']:.1%}); then {parts}." if parts else
+            f"{best['label']}: {best['test_accuracy']:.1%} with {result['n_train']} labelled images.")
 
 
 def ensemble_verdict(result: dict[str, Any]) -> str:

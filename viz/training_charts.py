@@ -48,7 +48,7 @@ def depth_curves(result: dict[str, Any], metric: str = "error", window: int = 20
             ys = ys * 100
         col = 2 if run["residual"] else 1
         fig.add_trace(
-            go.Scatter(x=np.arange(1, len(ys) + 1), y=ys, mode="lines",
+            go.Scatter(x=list(range(1, len(ys) + 1)), y=ys.tolist(), mode="lines",
                        name=f"{run['depth']} layers", legendgroup=str(run["depth"]),
                        showlegend=not run["residual"],
                        line={"color": colour[run["depth"]], "width": 2.5},
@@ -72,11 +72,12 @@ def depth_curves(result: dict[str, Any], metric: str = "error", window: int = 20
 def depth_final(result: dict[str, Any]) -> go.Figure:
     """Final training error (whole training set) against depth, plain and residual."""
     fig = go.Figure()
-    for residual, name, colour in ((False, "plain", PLAIN), (True, "residual", RESIDUAL)):
+    for residual, name, colour, where in ((False, "plain", PLAIN, "top left"),
+                                          (True, "residual", RESIDUAL, "bottom right")):
         runs = sorted((r for r in result["runs"] if r["residual"] == residual), key=lambda r: r["depth"])
         ys = [final_error(r) * 100 for r in runs]
         fig.add_trace(go.Scatter(x=[r["depth"] for r in runs], y=ys, mode="lines+markers+text", name=name,
-                                 text=[f"{y:.1f}%" for y in ys], textposition="top center",
+                                 text=[f"{y:.1f}%" for y in ys], textposition=where,
                                  line={"color": colour, "width": 3}, marker={"size": 10}))
     fig.update_xaxes(title_text="depth (weighted layers, 6n + 2)",
                      tickvals=sorted({r["depth"] for r in result["runs"]}))
@@ -111,7 +112,7 @@ def transfer_losses(result: dict[str, Any]) -> go.Figure:
     """Training loss of each method against step (log scale)."""
     fig = go.Figure()
     for name, m in result["methods"].items():
-        fig.add_trace(go.Scatter(y=m["loss"], x=np.arange(1, len(m["loss"]) + 1), mode="lines", name=m["label"],
+        fig.add_trace(go.Scatter(y=list(m["loss"]), x=list(range(1, len(m["loss"]) + 1)), mode="lines", name=m["label"],
                                  line={"color": METHOD_COLOURS.get(name), "width": 2,
                                        "dash": "dot" if name == "frozen_full" else "solid"}))
     fig.update_yaxes(type="log", title_text="training loss")

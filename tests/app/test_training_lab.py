@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
 from architectures import build
 from viz import training as T
 
-PAGE = "viz/pages/training_lab.py"
+PAGE = str(Path(__file__).resolve().parents[2] / "viz" / "pages" / "training_lab.py")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These networks are tiny: one intra-op thread is as fast, and far steadier on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _app(**query) -> AppTest:

@@ -16,6 +16,15 @@ from viz import training_charts as C
 TINY = (4, 4, 8)  # widths small enough that every test trains in about a second
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """These networks are tiny: one intra-op thread is as fast, and far steadier on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 # --------------------------------------------------------------------------- data and networks
 
 
@@ -54,7 +63,7 @@ def test_bad_depth_names_the_6n_plus_2_rule(bad):
 # --------------------------------------------------------------------------- plain vs residual
 
 
-def _depth(seed=0, steps=30, **kw):
+def _depth(seed=0, steps=20, **kw):
     return T.run_to_end("depth", T.DepthSettings(depths=(8, 14), widths=TINY, steps=steps, batch_size=32,
                                                  seed=seed, **kw))
 
@@ -62,10 +71,10 @@ def _depth(seed=0, steps=30, **kw):
 def test_depth_run_losses_fall_and_result_is_complete_json():
     final = _depth()
     result = final.result
-    assert not result["stopped"] and result["steps_done"] == 30
+    assert not result["stopped"] and result["steps_done"] == 20
     assert [(r["depth"], r["residual"]) for r in result["runs"]] == [(8, False), (8, True), (14, False), (14, True)]
     for run in result["runs"]:
-        assert len(run["loss"]) == len(run["error"]) == 30
+        assert len(run["loss"]) == len(run["error"]) == 20
         first, last = sum(run["loss"][:5]) / 5, sum(run["loss"][-5:]) / 5
         assert last < first, run["depth"]
         assert 0 <= run["train_error"] <= 1 and 0 <= run["test_error"] <= 1
@@ -73,7 +82,7 @@ def test_depth_run_losses_fall_and_result_is_complete_json():
 
 
 def test_depth_same_seed_same_curves_other_seed_other_curves():
-    a, b, c = _depth(seed=3, steps=8), _depth(seed=3, steps=8), _depth(seed=4, steps=8)
+    a, b, c = _depth(seed=3, steps=5), _depth(seed=3, steps=5), _depth(seed=4, steps=5)
     strip = lambda r: [(x["loss"], x["error"], x["train_error"]) for x in r.result["runs"]]  # noqa: E731
     assert strip(a) == strip(b)
     assert strip(a) != strip(c)

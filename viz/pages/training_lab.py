@@ -59,10 +59,8 @@ def _available(name: str, settings) -> tuple[dict | None, str]:
 
 def _source_note(source: str, result: dict) -> None:
     if source == "stored":
-        took = result.get("computed_with", {}).get("wall_seconds")
-        st.caption(f"Precomputed results for the default settings (`python -m viz.training precompute`"
-                   f"{f', took {took:.0f} s' if took else ''}) — shown instantly. Change a setting and press "
-                   "Train to run your own.")
+        st.caption("Precomputed results for the default settings (`python -m viz.training precompute`) — "
+                   "shown instantly. Change a setting and press Train to run your own.")
     elif source == "cached":
         st.caption("Results of an earlier run with these settings on this server (cached; not retrained).")
     elif source == "live":
@@ -172,9 +170,9 @@ def depth_section() -> None:
 
     def render(result: dict) -> None:
         shown, text = T.depth_verdict(result)
-        (st.success if shown else st.warning)(text)
+        (st.success if shown else st.info if result.get("stopped") else st.warning)(text)
         st.plotly_chart(C.depth_curves(result, m), key="depth_curves")
-        left, right = st.columns([3, 2])
+        left, right = st.columns([1, 1])
         with left:
             st.plotly_chart(C.depth_final(result), key="depth_final")
         with right:
@@ -183,11 +181,11 @@ def depth_section() -> None:
                 "parameters": r["params"],
                 "training error": f"{T.final_error(r):.1%}",
                 "test error": f"{r['test_error']:.1%}" if "test_error" in r else "–",
-                "seconds": round(r["seconds"], 1),
+                "train time (s)": round(r["seconds"], 1),
             } for r in sorted(result["runs"], key=lambda r: (r["residual"], r["depth"]))]
             st.dataframe(rows, hide_index=True, key="depth_table")
             st.caption("Training error: whole training set (1,198 images) at the end, batch norm in "
-                       "evaluation mode. The residual nets have a few more parameters: the 1×1 "
+                       "evaluation mode (a stopped run: mean of its last 20 minibatches). The residual nets have a few more parameters: the 1×1 "
                        "projections W_s where a stage changes size (the paper's option B).")
 
     _section("depth", settings, render, draw_live, "about a minute at the defaults on 2 cores")
@@ -230,15 +228,15 @@ def transfer_section() -> None:
         cols = st.columns(4)
         pre = result.get("pretrain", {})
         cols[0].metric("Pre-training (once, 0–4)", f"{pre.get('seconds', 0):.1f} s",
-                       f"{pre.get('source_test_accuracy', 0):.1%} test accuracy on 0–4", delta_color="off")
+                       f"{pre.get('source_test_accuracy', 0):.1%} test accuracy on 0–4", delta_color="off", delta_arrow="off")
         if "time_saved_seconds" in result:
             f, ff = m["frozen"], m["frozen_full"]
             cols[1].metric("Time saved by precomputing", f"{result['time_saved_seconds']:.2f} s",
-                           f"{ff['seconds'] / max(f['seconds'], 1e-9):.0f}× faster", delta_color="off")
+                           f"{ff['seconds'] / max(f['seconds'], 1e-9):.0f}× faster", delta_color="off", delta_arrow="off")
             cols[2].metric("Same accuracy either way", f"{f['test_accuracy']:.1%}",
-                           f"{ff['test_accuracy']:.1%} with the forward pass each step", delta_color="off")
+                           f"{ff['test_accuracy']:.1%} forward pass each step", delta_color="off", delta_arrow="off")
             cols[3].metric("Precomputed features", T.human_bytes(f["feature_bytes"]),
-                           f"{result['n_train']} images × {f['feature_shape'][0]} values", delta_color="off")
+                           f"{result['n_train']} images × {f['feature_shape'][0]} values", delta_color="off", delta_arrow="off")
         st.plotly_chart(C.transfer_losses(result), key="tl_losses")
         rows = [{"method": v["label"], "test accuracy": f"{v['test_accuracy']:.1%}",
                  "trainable parameters": v["trainable_params"], "of": v["params"],
@@ -288,13 +286,13 @@ def freeze_planner() -> None:
         return
     cols = st.columns(4)
     cols[0].metric("Frozen parameters", f"{plan.frozen_params:,}", f"{plan.frozen_params / plan.total_params:.1%}",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     cols[1].metric("Trainable parameters", f"{plan.trainable_params:,}",
-                   f"{plan.trainable_params / plan.total_params:.1%}", delta_color="off")
+                   f"{plan.trainable_params / plan.total_params:.1%}", delta_color="off", delta_arrow="off")
     cols[2].metric("Feature per image", T.shape_text(plan.feature_shape), f"{plan.feature_values:,} values",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     cols[3].metric(f"Features for {plan.n_images:,} images", T.human_bytes(plan.feature_bytes), "float32",
-                   delta_color="off")
+                   delta_color="off", delta_arrow="off")
     st.plotly_chart(C.freeze_chart(plan.frozen_params, plan.trainable_params), key="fp_chart")
 
 
@@ -332,9 +330,9 @@ def ensemble_section() -> None:
             cols = st.columns(3)
             cols[0].metric("Multiply-adds per image, one network", f"{result['macs_per_image']:,}")
             cols[1].metric(f"… the ensemble of {n}", f"{result['ensemble_macs_per_image']:,}", f"× {n}",
-                           delta_color="off")
+                           delta_color="off", delta_arrow="off")
             cols[2].metric(f"Predicting {result['n_test']} test images", f"{result['predict_seconds_all'] * 1000:.0f} ms",
-                           f"one network: {result['predict_seconds_one'] * 1000:.0f} ms", delta_color="off")
+                           f"one network: {result['predict_seconds_one'] * 1000:.0f} ms", delta_color="off", delta_arrow="off")
 
     _section("ensemble", settings, render, draw_live, "about half a minute at the defaults")
 

@@ -1,0 +1,69 @@
+"""How long the Training Lab's default experiments take on this machine.
+
+    python -m benchmarks.training_bench            # per-step medians → estimated default run times
+    python -m benchmarks.training_bench --full     # also run each experiment at its defaults, once
+    python -m benchmarks.training_bench --threads 1
+
+Target (issue 7): each experiment at its defaults within about a minute on a 2-core CPU.
+Timings on a machine shared with other work are noisy; the figures are medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+
+from architectures.resnet_cifar import CifarResNet
+from viz import training as T
+
+
+def step_ms(depth: int, residual: bool, widths, batch: int, repeats: int = 15) -> float:
+    """Median milliseconds of one SGD step of one network on a minibatch of digits."""
+    torch.manual_seed(0)
+    model = CifarResNet(depth, residual, widths)
+    opt = T._sgd(model.parameters(), 0.1)
+    data = T.digits()
+    x, y = data.x_train[:batch], data.y_train[:batch]
+    for _ in range(3):  # warm-up
+        T._train_step(model, opt, x, y)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        T._train_step(model, opt, x, y)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="run every default experiment once")
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    d = T.DepthSettings()
+    total = 0.0
+    print(f"Plain vs residual, widths {d.widths}, batch {d.batch_size}: median ms per step")
+    for depth in d.depths:
+        plain = step_ms(depth, False, d.widths, d.batch_size)
+        res = step_ms(depth, True, d.widths, d.batch_size)
+        total += (plain + res) * d.steps / 1000
+        print(f"  depth {depth:3d}: plain {plain:6.1f} ms   residual {res:6.1f} ms")
+    print(f"  estimated default depth run ({d.steps} steps × {2 * len(d.depths)} nets): {total:.1f} s")
+    e = T.EnsembleSettings()
+    ms = step_ms(e.depth, True, e.widths, e.batch_size)
+    print(f"Ensemble member step: {ms:.1f} ms → estimated default run ({e.k} × {e.steps}): "
+          f"{ms * e.k * e.steps / 1000:.1f} s")
+    if args.full:
+        for name in T.EXPERIMENTS:
+            t0 = time.perf_counter()
+            T.run_to_end(name, T.SETTINGS[name]())
+            print(f"{name} at defaults: {time.perf_counter() - t0:.1f} s wall")
+
+
+if __name__ == "__main__":
+    main()
