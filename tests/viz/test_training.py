@@ -119,6 +119,9 @@ def test_depth_verdict_is_computed_from_the_numbers():
     assert T.depth_verdict(shows)[0] is True
     ok, text = T.depth_verdict(fails)
     assert ok is False and "does not show" in text
+    stopped = dict(shows, stopped=True, steps_done=12, settings={"steps": 200})
+    ok, text = T.depth_verdict(stopped)
+    assert ok is False and "Stopped after 12 of 200 steps" in text  # no verdict from a partial run
 
 
 # --------------------------------------------------------------------------- transfer learning
