@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m benchmarks.trace_bench                   # every network of the zoo
     python -m benchmarks.trace_bench --networks vgg16,efficientnet_b0 --repeats 5
+    python -m benchmarks.trace_bench --threads 1 --cpu-time   # steadier on a busy machine
 
 For every network at its default input size (batch 1, float32, CPU), in one
 process, interleaved round by round so that machine noise hits every column alike,
@@ -29,7 +30,6 @@ import argparse
 import gc
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -40,11 +40,13 @@ import torch
 from architectures import NETWORKS, build
 from viz.trace import clear_cache, trace, trace_network
 
+_CLOCK = time.perf_counter  # --cpu-time switches to time.process_time
+
 
 def _timed(fn) -> float:
-    start = time.perf_counter()
+    start = _CLOCK()
     fn()
-    return time.perf_counter() - start
+    return _CLOCK() - start
 
 
 def _torchinfo(model, size) -> None:
@@ -85,9 +87,9 @@ def bench_network(name: str, repeats: int | None) -> dict:
     n = 2 if repeats is None else max(1, min(repeats, 3))
     for i in range(n):
         gc.collect()
-        start = time.perf_counter()
+        start = _CLOCK()
         model = build(name).eval()
-        builds.append(time.perf_counter() - start)
+        builds.append(_CLOCK() - start)
         if i < n - 1:
             del model  # free before the next build (VGG's weights are 0.5 GB)
     out = _rounds(name, model, size, repeats)
@@ -98,19 +100,30 @@ def bench_network(name: str, repeats: int | None) -> dict:
     return out
 
 
-def _memory_child(names: list[str]) -> None:
-    """Trace every network in turn in this (fresh) process; print the peak RSS after each, as JSON."""
-    def peak_mb() -> float:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+def _status_mb(field: str) -> float:
+    """A memory figure of this process from /proc/self/status (Linux), in MB.
 
-    rows = [("(after imports)", peak_mb())]
+    VmHWM is the peak resident set of this process image (unlike ru_maxrss, which a
+    child started by fork + exec inherits from its parent).
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # kB
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def _memory_child(names: list[str]) -> None:
+    """Trace every network in turn in this (fresh) process; print peak and current RSS after each, as JSON."""
+    rows = [("(after imports)", _status_mb("VmHWM"), _status_mb("VmRSS"))]
     for name in names:
         trace_network(name)
-        rows.append((name, peak_mb()))
+        gc.collect()
+        rows.append((name, _status_mb("VmHWM"), _status_mb("VmRSS")))
     print(json.dumps(rows))
 
 
-def memory_table(names: list[str]) -> list[tuple[str, float]]:
+def memory_table(names: list[str]) -> list[tuple[str, float, float]]:
     env = dict(os.environ)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
@@ -125,6 +138,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--networks", default="", help="comma-separated names (default: all of NETWORKS)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds per network (default: 7/5/3 by size)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch intra-op threads (default: torch's own choice, the machine's cores)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="measure process CPU time instead of wall time: with --threads 1, "
+                             "far steadier on a busy machine (it leaves out time spent waiting for a core)")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory child process")
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -132,6 +150,11 @@ def main(argv: list[str] | None = None) -> None:
     unknown = [n for n in names if n not in NETWORKS]
     if unknown:
         parser.error(f"unknown network(s) {', '.join(unknown)}; choose from: {', '.join(NETWORKS)}")
+    global _CLOCK
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.cpu_time:
+        _CLOCK = time.process_time
     if args.memory_child:
         _memory_child(names)
         return
@@ -139,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; "
           f"load average {os.getloadavg()[0]:.1f} at start")
     print("NOTE: a shared, noisy machine (other jobs running): medians of interleaved rounds; "
-          "compare ratios, not absolute times.\n")
+          "compare ratios, not absolute times.")
+    print(f"clock: {'process CPU time' if args.cpu_time else 'wall time'}\n")
     head = (f"{'network':17} {'input':>9} {'n':>2} {'build':>8} {'forward':>8} {'trace':>8} {'torchinfo':>9} "
             f"{'tn cold':>8} {'tn warm':>8}  {'tr/fw':>5} {'tr/ti':>5} {'cold/fw':>7}  targets")
     print(head)
@@ -164,12 +188,12 @@ def main(argv: list[str] | None = None) -> None:
     print("targets missed: " + ("; ".join(misses) if misses else "none"))
 
     if not args.no_memory:
-        print("\npeak resident memory, trace_network over the networks in turn in one fresh process "
-              "(ru_maxrss, MB, cumulative):")
+        print("\nresident memory of trace_network over the networks in turn, one fresh process "
+              "(MB; peak so far = VmHWM, now = VmRSS after the call):")
         rows = memory_table(names)
-        for label, mb in rows:
-            print(f"  {label:18} {mb:8.0f}")
-        peak = max(mb for _, mb in rows)
+        for label, peak, now in rows:
+            print(f"  {label:18} peak {peak:7.0f}   now {now:7.0f}")
+        peak = max(row[1] for row in rows)
         print(f"peak {peak:.0f} MB — target ≤ 1024 MB: {'ok' if peak <= 1024 else 'MISS'}")
 
 

@@ -73,6 +73,7 @@ from dataclasses import dataclass, field
 from math import prod
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -273,37 +274,40 @@ class _Recorder:
     model running in another thread meanwhile) is ignored at the cost of a dict look-up.
     """
 
-    __slots__ = ("names", "rows", "stack")
+    __slots__ = ("names", "rows", "stack", "pre", "post")
 
     def __init__(self, names: dict[nn.Module, str]) -> None:
         self.names = names
-        self.rows: list[list] = []  # [module, name, input_shape, output_shape, itemsize]
-        self.stack: list[int] = []  # indices of the rows whose module is running
+        rows: list[list] = []  # [module, name, input_shape, output_shape, itemsize]
+        stack: list[int] = []  # indices of the rows whose module is running
+        self.rows, self.stack = rows, stack
+        # Closures over local names: these run twice per module call, keep them lean.
+        get, add_row, push, pop, tensor = names.get, rows.append, stack.append, stack.pop, torch.Tensor
 
-    def pre(self, module, inputs):
-        name = self.names.get(module)
-        if name is None:
-            return
-        inp = inputs[0] if inputs else None
-        self.stack.append(len(self.rows))
-        self.rows.append([module, name, inp.shape if isinstance(inp, torch.Tensor) else _shape_of(inputs),
-                          None, 0])
-
-    def post(self, module, inputs, output):
-        stack = self.stack
-        if not stack:
-            return
-        row = self.rows[stack[-1]]
-        if row[0] is not module:
-            return
-        stack.pop()
-        if not isinstance(output, torch.Tensor):
-            output = _first_tensor(output)
-            if output is None:
-                row[3] = ()
+        def pre(module, inputs):
+            name = get(module)
+            if name is None:
                 return
-        row[3] = output.shape
-        row[4] = output.element_size()
+            push(len(rows))
+            inp = inputs[0] if inputs else None
+            add_row([module, name, inp.shape if isinstance(inp, tensor) else _shape_of(inputs), None, 0])
+
+        def post(module, inputs, output):
+            if not stack:
+                return
+            row = rows[stack[-1]]
+            if row[0] is not module:
+                return
+            pop()
+            if not isinstance(output, tensor):
+                output = _first_tensor(output)
+                if output is None:
+                    row[3] = ()
+                    return
+            row[3] = output.shape
+            row[4] = output.element_size()
+
+        self.pre, self.post = pre, post
 
 
 def _first_tensor(obj: Any) -> torch.Tensor | None:
@@ -708,17 +712,33 @@ def clear_cache() -> None:
         _SKELETONS.clear()
 
 
+# numpy dtypes for which np.zeros gives memory torch can share.
+_NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16,
+                 torch.int64: np.int64, torch.int32: np.int32, torch.uint8: np.uint8, torch.bool: np.bool_}
+
+
+def _filled_block(dtype: torch.dtype, n: int, value: int) -> torch.Tensor:
+    """``n`` elements of ``value`` (0 or 1). Zeros come from ``np.zeros``, i.e. ``calloc``:
+    a large block is fresh pages the kernel maps to its shared zero page until written,
+    so a forward pass reads zeros without the memory being filled or even resident
+    (411 MB for VGG's first FC weights cost nothing; ``torch.zeros`` writes every page)."""
+    if value == 0 and dtype in _NUMPY_DTYPES:
+        return torch.from_numpy(np.zeros(n, dtype=_NUMPY_DTYPES[dtype]))
+    return torch.full((n,), value, dtype=dtype)
+
+
 @contextmanager
 def _materialised(named: list[tuple[str, nn.Module]]):
     """Give a meta-device model CPU tensors of zeros for the duration of the block.
 
-    Cheap and safe: every parameter and buffer becomes a view of *one* zero-filled
-    block per dtype, as long as the largest of them (values don't matter for shapes,
+    Cheap and safe: every parameter and buffer becomes a view of *one* zero block
+    per dtype, as long as the largest of them (values don't matter for shapes,
     parameters or costs, and a forward pass never writes its weights), so the memory
-    is that of the largest tensor, not of all of them, and filling it is a single
-    memset. Zeros keep every activation finite — no NaN, inf or denormals — and batch
-    norm's running variance gets ones (``x / sqrt(var + eps)``). Shared parameters
-    stay shared. The meta tensors are put back afterwards, which frees the zeros.
+    is at most that of the largest tensor — and, as the block comes from ``calloc``
+    (:func:`_filled_block`), in practice only the pages actually written. Zeros keep
+    every activation finite — no NaN, inf or denormals — and batch norm's running
+    variance gets ones (``x / sqrt(var + eps)``). Shared parameters stay shared. The
+    meta tensors are put back afterwards, which frees the zeros.
     """
     slots = []  # (dict, key, original tensor, fill value)
     largest: dict[tuple[torch.dtype, int], int] = {}
@@ -732,7 +752,7 @@ def _materialised(named: list[tuple[str, nn.Module]]):
     for _, _, t, fill in slots:
         k = (t.dtype, fill)
         largest[k] = max(largest.get(k, 0), t.numel())
-    blocks = {k: torch.full((n,), k[1], dtype=k[0]) for k, n in largest.items()}
+    blocks = {k: _filled_block(k[0], n, k[1]) for k, n in largest.items()}
     made: dict[int, torch.Tensor] = {}
     try:
         for table, key, t, fill in slots:
