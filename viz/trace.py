@@ -77,6 +77,10 @@ import numpy as np
 import torch
 from torch import nn
 
+# trace_network's limit on batch × height × width: VGG's first two 64-channel maps at
+# 1024×1024 already take 0.5 GB, half a free hosting tier's memory.
+MAX_PIXELS = 1024 * 1024
+
 # The largest side the search for a working input size tries (pixels), where no size is known to work.
 _SEARCH_LIMIT = 1024
 
@@ -782,6 +786,11 @@ def _prepare(name: str, options: dict | None, input_size: Any):
             f"{name} takes {default[0]}-channel images: input size ({default[0]}, H, W) or "
             f"(N, {default[0]}, H, W); got {size[1]} channels in {tuple(input_size)}."
         )
+    if size[0] * size[2] * size[3] > MAX_PIXELS:
+        raise ValueError(
+            f"{name}: an input of {size[0]} × {size[2]}×{size[3]} is too large to trace here: at most "
+            f"{MAX_PIXELS:,} pixels in all (batch × height × width, e.g. 1024×1024 at batch 1)."
+        )
     return resolved, default, size
 
 
@@ -812,9 +821,9 @@ def trace_network(
     where values matter (activations, identities).
 
     Raises ``ValueError`` (never a torch error) for an unknown network or option, a
-    malformed input size, a channel count other than the network's, an input too
-    small (naming the collapsing layer and the smallest size that works) or one a
-    fixed-size network can't take.
+    malformed input size, a channel count other than the network's, an input larger
+    than ``MAX_PIXELS``, an input too small (naming the collapsing layer and the
+    smallest size that works) or one a fixed-size network can't take.
     """
     resolved, default, size = _prepare(name, options, input_size)
     skeleton = _skeleton(name, resolved)

@@ -211,6 +211,15 @@ def test_malformed_sizes_are_clear_errors(bad):
         trace_network(NAMES[0], input_size=bad)
 
 
+def test_huge_inputs_are_refused_before_any_work():
+    # trace_network.MAX_PIXELS keeps one request from taking the server's memory.
+    c = NETWORKS[NAMES[0]].input_size_for({})[0]
+    with pytest.raises(ValueError, match=r"too large to trace here: at most 1,048,576 pixels"):
+        trace_network(NAMES[0], input_size=(c, 1025, 1024))
+    with pytest.raises(ValueError, match="too large"):
+        trace_network(NAMES[0], input_size=(2, c, 1024, 1024))
+
+
 def test_unknown_network_and_option_are_clear_errors():
     with pytest.raises(ValueError, match="choose one of"):
         trace_network("vgg17")
