@@ -1,13 +1,14 @@
 """Real forward pass → one record per layer: shapes, parameters, multiply-adds.
 
-How it works. For the length of one forward pass, two *global* module hooks
-(``torch.nn.modules.module.register_module_forward_pre_hook`` and its forward
-twin) watch every module call: the pre-hook reserves the module's record slot the
-moment the module is entered (so records come out in pre-order: a container before
-its children, the order the network runs) and notes its input shape; the forward
-hook notes the output shape. The hooks do nothing else — no arithmetic, no
-parameter walks — so tracing costs little more than the bare forward pass;
-parameters and multiply-adds are worked out from the recorded shapes afterwards.
+How it works. For the length of one forward pass every module's ``forward`` is
+wrapped (an instance attribute, removed afterwards — cheaper than forward hooks,
+which send every call through ``Module.__call__``'s slow path). The wrapper
+reserves the module's record slot the moment the module is entered (so records
+come out in pre-order: a container before its children, the order the network
+runs) and notes its input shape, then the output shape. It does nothing else — no
+arithmetic, no parameter walks — so tracing costs little more than the bare
+forward pass; parameters and multiply-adds are worked out from the recorded shapes
+afterwards. (Like hooks, the wrappers see module calls only; see below.)
 
 Counting convention (DESIGN.md): multiply-adds (MACs) are the multiplications of
 weights by inputs in convolutions and fully connected layers — the lecture's
@@ -270,48 +271,43 @@ def _describe(module: nn.Module) -> str:
 
 
 class _Recorder:
-    """The hooks of one traced pass: per module call they append a row and note shapes.
+    """The instruments of one traced pass: per module call, one row of shapes.
 
-    They are *global* module hooks (``register_module_forward_pre_hook``), attached
-    for the duration of one pass: two registrations instead of two per module, which
-    matters for networks of a thousand modules. A module not in ``names`` (another
-    model running in another thread meanwhile) is ignored at the cost of a dict look-up.
+    Each module's ``forward`` is wrapped for the length of the pass (an instance
+    attribute shadowing the class's method, removed afterwards) rather than hooked:
+    ``Module.__call__`` keeps its fast path (any hook sends every call through the
+    slow one), the wrapper costs one Python call, and nothing outside this model
+    is touched — other threads' models run as usual.
     """
 
-    __slots__ = ("names", "rows", "stack", "pre", "post")
+    __slots__ = ("rows", "stack", "wrap")
 
-    def __init__(self, names: dict[nn.Module, str]) -> None:
-        self.names = names
+    def __init__(self) -> None:
         rows: list[list] = []  # [module, name, input_shape, output_shape, itemsize]
-        stack: list[int] = []  # indices of the rows whose module is running
+        stack: list[int] = []  # indices of the rows whose module is running (the failing one on top)
         self.rows, self.stack = rows, stack
-        # Closures over local names: these run twice per module call, keep them lean.
-        get, add_row, push, pop, tensor = names.get, rows.append, stack.append, stack.pop, torch.Tensor
+        add_row, push, pop, tensor = rows.append, stack.append, stack.pop, torch.Tensor
 
-        def pre(module, inputs):
-            name = get(module)
-            if name is None:
-                return
-            push(len(rows))
-            inp = inputs[0] if inputs else None
-            add_row([module, name, inp.shape if isinstance(inp, tensor) else _shape_of(inputs), None, 0])
-
-        def post(module, inputs, output):
-            if not stack:
-                return
-            row = rows[stack[-1]]
-            if row[0] is not module:
-                return
-            pop()
-            if not isinstance(output, tensor):
-                output = _first_tensor(output)
-                if output is None:
+        def wrap(module: nn.Module, name: str, inner):
+            def forward(*args, **kwargs):
+                push(len(rows))
+                inp = args[0] if args else None
+                row = [module, name, inp.shape if isinstance(inp, tensor) else _shape_of((args, kwargs)),
+                       None, 0]
+                add_row(row)
+                output = inner(*args, **kwargs)
+                pop()
+                out = output if isinstance(output, tensor) else _first_tensor(output)
+                if out is None:
                     row[3] = ()
-                    return
-            row[3] = output.shape
-            row[4] = output.element_size()
+                else:
+                    row[3] = out.shape
+                    row[4] = out.element_size()
+                return output
 
-        self.pre, self.post = pre, post
+            return forward
+
+        self.wrap = wrap
 
 
 def _first_tensor(obj: Any) -> torch.Tensor | None:
@@ -370,6 +366,9 @@ def _restore_training(switched: list[nn.Module]) -> None:
         m.__dict__["training"] = True
 
 
+_NO_ATTR = object()
+
+
 def _run(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype,
          named: list[tuple[str, nn.Module]]) -> tuple[Any, _Recorder]:
     """One forward pass in eval mode under inference_mode, recording every module call.
@@ -377,15 +376,18 @@ def _run(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype,
     A failure inside the network is re-raised as :class:`_ForwardFailed` *outside*
     the ``except`` block, so no traceback keeps the model's frames and tensors alive.
     """
-    from torch.nn.modules.module import register_module_forward_hook, register_module_forward_pre_hook
-
-    names = {module: name for name, module in named if name}
-    if not names:  # a bare layer traced on its own: it is its own (only) record
-        names = {model: type(model).__name__}
-    recorder = _Recorder(names)
+    targets = [(module, name) for name, module in named if name]
+    if not targets:  # a bare layer traced on its own: it is its own (only) record
+        targets = [(model, type(model).__name__)]
+    recorder = _Recorder()
+    wrap = recorder.wrap
+    patched = []
+    for module, name in targets:
+        own = module.__dict__.get("forward", _NO_ATTR)  # someone's instance-level forward: wrap and restore it
+        patched.append((module, own))
+        module.__dict__["forward"] = wrap(module, name, module.forward)
     switched = _set_eval(module for _, module in named)
     failure = None
-    handles = (register_module_forward_pre_hook(recorder.pre), register_module_forward_hook(recorder.post))
     try:
         with torch.inference_mode():
             output = model(torch.zeros(size, dtype=dtype, device=_model_device(model)))
@@ -396,8 +398,11 @@ def _run(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype,
         else:
             failure = _ForwardFailed(error, None, None, tuple(size))
     finally:
-        for h in handles:
-            h.remove()
+        for module, own in patched:
+            if own is _NO_ATTR:
+                del module.__dict__["forward"]
+            else:
+                module.__dict__["forward"] = own
         _restore_training(switched)
     if failure is not None:
         recorder.rows.clear()
@@ -442,8 +447,14 @@ def _result(model: nn.Module, named: list[tuple[str, nn.Module]], rows: list[lis
         elif own:
             not_called.append(name)
             params_not_called += sum(p.numel() for p in own)
-    # PyTorch's own de-duplicated parameter list (the contract: sum(p.numel() for p in model.parameters())).
-    params = list(model.parameters())
+    # Every parameter once, as model.parameters() gives them (de-duplicated by identity),
+    # without its second walk of the module tree.
+    unique: dict[int, torch.Tensor] = {}
+    for _, module in named:
+        for p in module._parameters.values():
+            if p is not None:
+                unique.setdefault(id(p), p)
+    params = list(unique.values())
     out = _first_tensor(output)
     return TraceResult(
         records=records,
@@ -464,9 +475,10 @@ def trace(model: nn.Module, input_size: Any, *, dtype: torch.dtype = torch.float
     ``input_size`` is ``(C, H, W)`` (batch 1) or ``(N, C, H, W)``. The pass runs in
     eval mode (batch norm uses its running statistics, dropout is off; each module's
     mode is restored afterwards) under ``torch.inference_mode()``, on the device of
-    the model's parameters — on the meta device it propagates shapes only. Hooks are
-    removed afterwards, also on failure. Don't trace a model another thread is
-    running at the same time (e.g. one shared through ``st.cache_resource``).
+    the model's parameters — on the meta device it propagates shapes only. The
+    forward wrappers are removed afterwards, also on failure. Don't trace a model
+    another thread is running at the same time (e.g. one shared through
+    ``st.cache_resource``): work on a copy or build anew.
 
     Raises ``ValueError`` for a malformed input size, a wrong channel count, or an
     input too small (naming the layer where the feature map collapses and the

@@ -221,6 +221,22 @@ def test_trace_leaves_no_hooks_behind():
 
     assert not module_mod._global_forward_hooks and not module_mod._global_forward_pre_hooks
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+    assert all("forward" not in m.__dict__ for m in model.modules())  # the wrappers are gone
+
+
+def test_an_instance_level_forward_is_traced_and_restored():
+    # Some callers patch a module's forward on the instance (e.g. a shape-only stand-in).
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())
+    calls = []
+
+    def patched(x):
+        calls.append(x.shape)
+        return x
+
+    model[1].forward = patched
+    result = trace(model, (3, 8, 8))
+    assert [r.name for r in result.records] == ["0", "1"] and calls == [(1, 4, 6, 6)]
+    assert model[1].__dict__["forward"] is patched
 
 
 def test_result_is_plain_picklable_data():
