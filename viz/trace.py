@@ -694,7 +694,7 @@ class _Skeleton:
     """
 
     def __init__(self, model: nn.Module):
-        self.model = model
+        self.model = model.eval()  # traced in eval mode anyway: no flags to flip per pass
         self.named = list(model.named_modules())
         self.lock = threading.RLock()
         self.runs: dict[int, bool] = {}  # side -> does a side × side input run (memo of the size search)
