@@ -46,13 +46,14 @@ object itself are reported in ``TraceResult.extra``.
 Entry points:
 
 * :func:`trace` — trace a model the caller built (properly initialised weights,
-  or on the meta device: then the pass only propagates shapes).
+  or on the meta device: then the pass only propagates shapes — note that
+  PyTorch's meta kernels import ``torch._dynamo`` on first use, seconds once).
 * :func:`trace_network` — the page-facing fast path for a zoo network: build on
   the meta device (the skeleton is kept for the next call), give it zero weights on
-  the CPU — views of one zero block, so the memory is that of the largest tensor
-  (no NaN, no denormals, batch norm running variance 1) — one real forward pass,
-  then the weights are dropped. :func:`cheap_network` gives the same model to other
-  tools for the length of a ``with`` block.
+  the CPU — views of one ``calloc``'d zero block, so at most the largest tensor's
+  size and in practice almost no resident memory (no NaN, no denormals, batch norm
+  running variance 1) — one real forward pass, then the weights are dropped.
+  :func:`cheap_network` lends the same model to other tools inside a ``with`` block.
 * :func:`group` / :meth:`TraceResult.group` — records grouped by stage (depth 0)
   or block (depth 1), for "where the cost lives" and volume charts.
 
