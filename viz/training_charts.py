@@ -60,7 +60,7 @@ def depth_curves(result: dict[str, Any], metric: str = "error", window: int = 20
     label = "training error (%)" if metric == "error" else "training loss (cross-entropy)"
     fig.update_yaxes(title_text=f"{label}<br><sup>mean of the last {window} minibatches</sup>", row=1, col=1)
     if metric == "loss":
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", dtick=1)  # label powers of ten only
     else:
         fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(title_text="training step (minibatch)", range=[0, total])
@@ -115,7 +115,7 @@ def transfer_losses(result: dict[str, Any]) -> go.Figure:
         fig.add_trace(go.Scatter(y=list(m["loss"]), x=list(range(1, len(m["loss"]) + 1)), mode="lines", name=m["label"],
                                  line={"color": METHOD_COLOURS.get(name), "width": 2,
                                        "dash": "dot" if name == "frozen_full" else "solid"}))
-    fig.update_yaxes(type="log", title_text="training loss")
+    fig.update_yaxes(type="log", dtick=1, title_text="training loss")
     fig.update_xaxes(title_text="step (full batch of the few labelled images)")
     fig.update_layout(height=300, margin={"l": 60, "r": 10, "t": 20, "b": 40})
     return fig
