@@ -73,14 +73,16 @@ def depth_final(result: dict[str, Any]) -> go.Figure:
     """Final training error (whole training set) against depth, plain and residual."""
     fig = go.Figure()
     for residual, name, colour, where in ((False, "plain", PLAIN, "top left"),
-                                          (True, "residual", RESIDUAL, "bottom right")):
+                                          (True, "residual", RESIDUAL, "top right")):
         runs = sorted((r for r in result["runs"] if r["residual"] == residual), key=lambda r: r["depth"])
         ys = [final_error(r) * 100 for r in runs]
         fig.add_trace(go.Scatter(x=[r["depth"] for r in runs], y=ys, mode="lines+markers+text", name=name,
                                  text=[f"{y:.1f}%" for y in ys], textposition=where,
                                  line={"color": colour, "width": 3}, marker={"size": 10}))
-    fig.update_xaxes(title_text="depth (weighted layers, 6n + 2)",
-                     tickvals=sorted({r["depth"] for r in result["runs"]}))
+    depths = sorted({r["depth"] for r in result["runs"]})
+    pad = max(4, (depths[-1] - depths[0]) * 0.12)
+    fig.update_xaxes(title_text="depth (weighted layers, 6n + 2)", tickvals=depths,
+                     range=[depths[0] - pad, depths[-1] + pad])
     fig.update_yaxes(title_text="training error at the end (%)", rangemode="tozero")
     fig.update_layout(height=380, margin={"l": 60, "r": 10, "t": 30, "b": 40})
     return fig
@@ -135,7 +137,7 @@ def ensemble_chart(result: dict[str, Any]) -> go.Figure:
                                  text=[f"{a:.1f}%" for a in ens], textposition="top center",
                                  line={"color": "#08519c", "width": 3}, marker={"size": 10}))
     lo = min(acc + ens) if acc else 0
-    fig.update_yaxes(title_text="test accuracy (%)", range=[max(0, lo - 5), 100.5])
+    fig.update_yaxes(title_text="test accuracy (%, axis zoomed)", range=[max(0, lo - 5), 100.5])
     fig.update_layout(height=360, margin={"l": 60, "r": 10, "t": 20, "b": 40},
                       legend={"orientation": "h", "y": -0.25})
     return fig

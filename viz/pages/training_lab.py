@@ -186,7 +186,8 @@ def depth_section() -> None:
             st.dataframe(rows, hide_index=True, key="depth_table")
             st.caption("Training error: whole training set (1,198 images) at the end, batch norm in "
                        "evaluation mode (a stopped run: mean of its last 20 minibatches). The residual nets have a few more parameters: the 1×1 "
-                       "projections W_s where a stage changes size (the paper's option B).")
+                       "projections W_s where a stage changes size (the paper's option B). "
+                       "Train times are this run's, on a possibly shared CPU.")
 
     _section("depth", settings, render, draw_live, "about a minute at the defaults on 2 cores")
 
