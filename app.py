@@ -9,11 +9,14 @@ st.set_page_config(
     page_icon=":material/deployed_code:",
     layout="wide",
 )
-configure_threads()
+# One intra-op thread per computation: heavy forward passes queue on one shared
+# worker (one core) while page scripts use the other; with torch's default of one
+# thread per core, concurrent users oversubscribe 2 cores and everything slows 5-10x.
+configure_threads(1)
 
 pages = [
     st.Page("viz/pages/network_explorer.py", title="Network Explorer", icon=":material/account_tree:",
-            default=True, url_path="explorer"),
+            default=True),  # the default page lives at "/": Streamlit ignores its url_path
     st.Page("viz/pages/block_lab.py", title="Block Lab", icon=":material/view_in_ar:", url_path="blocks"),
     st.Page("viz/pages/augmentation_lab.py", title="Augmentation Lab", icon=":material/photo_filter:",
             url_path="augmentation"),
