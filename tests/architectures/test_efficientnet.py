@@ -17,10 +17,7 @@ from architectures import NETWORKS, build
 from architectures.blocks import InvertedResidual, SqueezeExcite
 from architectures.costs import compound_coefficients, scaling_cost_factor
 from architectures.efficientnet import B0_TABLE, PHI_RANGE, VARIANTS, phi_scaling
-
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+from tests.architectures.helpers import n_params
 
 
 def run_stages(model: nn.Module, size: tuple[int, int, int]):

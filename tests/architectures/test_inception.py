@@ -16,11 +16,8 @@ from architectures import NETWORKS, build
 from architectures.blocks import InceptionModule
 from architectures.costs import bottleneck_comparison
 from architectures.inception import INCEPTION_TABLE, GoogLeNetOutputs, out_channels
+from tests.architectures.helpers import n_params
 from viz.trace import trace
-
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
 
 
 def macs(module: nn.Module, shape: tuple[int, ...], device: str = "meta") -> int:

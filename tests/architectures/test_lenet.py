@@ -7,23 +7,12 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from architectures import NETWORKS, build
 from architectures.costs import conv_macs, conv_params, linear_macs
+from tests.architectures.helpers import n_params, stage_shapes
 
 STYLES = ("1998", "modern")
 
 
-def stage_shapes(model, input_size):
-    """(stage name, output shape without the batch) for each top-level child, on the meta device."""
-    x = torch.zeros((1, *input_size), device="meta")
-    shapes = []
-    with torch.inference_mode():
-        for name, stage in model.eval().named_children():
-            x = stage(x)
-            shapes.append((name, tuple(x.shape[1:])))
-    return shapes
 
-
-def n_params(module):
-    return sum(p.numel() for p in module.parameters())
 
 
 @pytest.mark.parametrize("style", STYLES)

@@ -15,10 +15,7 @@ from architectures import NETWORKS, build
 from architectures.blocks import DepthwiseSeparable, InvertedResidual
 from architectures.costs import conv_macs, linear_macs
 from architectures.mobilenet import V1_TABLE, make_divisible
-
-
-def n_params(module: nn.Module) -> int:
-    return sum(p.numel() for p in module.parameters())
+from tests.architectures.helpers import n_params
 
 
 def macs(module: nn.Module, size: tuple[int, int, int]) -> int:

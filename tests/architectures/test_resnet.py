@@ -11,13 +11,12 @@ from architectures import NETWORKS, build
 from architectures.blocks import BasicBlock, Bottleneck
 from architectures.costs import conv_macs, conv_params, linear_macs
 from architectures.resnet import LAYERS, STAGE_WIDTHS
+from tests.architectures.helpers import n_params
 
 DEPTHS = (18, 34, 50, 101, 152)
 BOTTLENECK = (50, 101, 152)
 
 
-def n_params(module):
-    return sum(p.numel() for p in module.parameters())
 
 
 def options(depth, residual=True, variant="paper"):

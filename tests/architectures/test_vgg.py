@@ -8,23 +8,13 @@ from torch.utils.flop_counter import FlopCounterMode
 from architectures import NETWORKS, build
 from architectures.costs import conv_macs, linear_macs
 from architectures.vgg import CONFIGS, DEPTHS
+from tests.architectures.helpers import n_params, stage_shapes
 
 NAMES = ("vgg11", "vgg13", "vgg16", "vgg19")
 CONFIG_OF = {"vgg11": "A", "vgg13": "B", "vgg16": "D", "vgg19": "E"}
 
 
-def stage_shapes(model, input_size):
-    x = torch.zeros((1, *input_size), device="meta")
-    shapes = []
-    with torch.inference_mode():
-        for name, stage in model.eval().named_children():
-            x = stage(x)
-            shapes.append((name, tuple(x.shape[1:])))
-    return shapes
 
-
-def n_params(module):
-    return sum(p.numel() for p in module.parameters())
 
 
 def meta_macs(model, input_size=(3, 224, 224)):
