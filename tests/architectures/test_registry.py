@@ -189,3 +189,49 @@ def test_top_level_children_are_stages_run_in_order(name):
     expected_first_last = {"lenet5": ("c1", "output"), "alexnet": ("conv1", "fc8")}.get(
         name, ("block1", "fc8") if name.startswith("vgg") else ("stem", "head"))
     assert (stages[0], stages[-1]) == expected_first_last
+
+
+# --- the meta build skips nn.init on meta tensors, and nothing else ---------------------------
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet18", "mobilenet_v2", "efficientnet_b0"])
+def test_meta_build_matches_a_plain_meta_device_build(name):
+    import torch
+
+    spec = NETWORKS[name]
+    with torch.device("meta"):
+        plain = spec.builder(**spec.resolve({}))
+    fast = build(name, device="meta")
+    assert [(n, p.shape) for n, p in fast.named_parameters()] == [(n, p.shape) for n, p in plain.named_parameters()]
+    assert [(n, b.shape) for n, b in fast.named_buffers()] == [(n, b.shape) for n, b in plain.named_buffers()]
+    assert all(t.is_meta for t in [*fast.parameters(), *fast.buffers()])
+
+
+def test_meta_build_leaves_nn_init_working_on_real_tensors():
+    import torch
+
+    from architectures.registry import meta_device
+
+    originals = {n: getattr(nn.init, n) for n in ("kaiming_uniform_", "zeros_", "normal_")}
+    with meta_device():
+        # Inside a meta build (or from another thread meanwhile) a real tensor is still initialised.
+        real = nn.init.constant_(torch.empty(3, device="cpu"), 2.0)
+        assert real.tolist() == [2.0, 2.0, 2.0]
+    build("lenet5", device="meta")
+    assert {n: getattr(nn.init, n) for n in originals} == originals  # put back afterwards
+    torch.manual_seed(0)
+    weights = next(build("lenet5").parameters()).detach()
+    assert float(weights.abs().sum()) > 0  # a CPU build is still randomly initialised
+
+
+def test_concurrent_meta_and_cpu_builds():
+    # The Streamlit server builds from several threads: overlapping meta builds must not leave
+    # nn.init patched, and a CPU build meanwhile must still get random weights.
+    from concurrent.futures import ThreadPoolExecutor
+
+    original = nn.init.kaiming_uniform_
+    with ThreadPoolExecutor(4) as pool:
+        metas = [pool.submit(build, "mobilenet_v2", device="meta") for _ in range(3)]
+        cpu = pool.submit(build, "lenet5")
+        assert all(p.is_meta for f in metas for p in f.result().parameters())
+        assert all(float(p.detach().abs().sum()) > 0 for n, p in cpu.result().named_parameters() if "weight" in n)
+    assert nn.init.kaiming_uniform_ is original
