@@ -9,17 +9,16 @@ allow either builds or raises a ``ValueError`` that names what is allowed.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import importlib
 import math
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
+
+from architectures.meta_build import meta_device
 
 # Families, in the order the lecture meets them; pages group the picker by these.
 FAMILIES = ("classic", "residual", "inception", "mobile", "efficient")
@@ -193,55 +192,3 @@ def build(name: str, *, device: str | torch.device | None = None, **options: Any
             return spec.builder(**resolved)
     with torch.device(device):
         return spec.builder(**resolved)
-
-
-# Initialising a meta tensor computes nothing, yet each nn.init call (and the ops inside it)
-# still goes through the device context's __torch_function__: for the small networks that is
-# a third of the meta build. While a meta build runs, the nn.init functions are wrapped to
-# return meta tensors untouched. The wrappers check the tensor, not the thread, so a CPU
-# build in another thread at the same time still initialises its weights; a count under a
-# lock keeps the wrappers in place until the last concurrent meta build ends.
-_INIT_NAMES = tuple(n for n in dir(nn.init) if n.endswith("_") and not n.startswith("_"))
-_init_lock = threading.Lock()
-_init_users = 0
-_init_saved: dict[str, Callable[..., Any]] = {}
-
-
-def _skip_if_meta(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)
-    def init(tensor: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(tensor, torch.Tensor) and tensor.is_meta:
-            return tensor
-        return original(tensor, *args, **kwargs)
-    return init
-
-
-@contextlib.contextmanager
-def meta_device():
-    """``with torch.device("meta")`` that also skips the (no-op) nn.init calls on meta tensors.
-
-    Modules built inside have meta parameters exactly as under ``torch.device("meta")``
-    (same shapes, counts and structure); only the wasted initialisation calls are cut.
-    """
-    with _meta_init_skipped(), torch.device("meta"):
-        yield
-
-
-@contextlib.contextmanager
-def _meta_init_skipped():
-    global _init_users
-    with _init_lock:
-        if _init_users == 0:
-            for init_name in _INIT_NAMES:
-                _init_saved[init_name] = getattr(nn.init, init_name)
-                setattr(nn.init, init_name, _skip_if_meta(_init_saved[init_name]))
-        _init_users += 1
-    try:
-        yield
-    finally:
-        with _init_lock:
-            _init_users -= 1
-            if _init_users == 0:
-                for init_name, original in _init_saved.items():
-                    setattr(nn.init, init_name, original)
-                _init_saved.clear()

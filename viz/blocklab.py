@@ -817,9 +817,9 @@ def efficientnet(depth: float = 1.0, width: float = 1.0, resolution: int = 224,
         depth = _number("depth d", depth, *r["depth"][:2])
         width = _number("width w", width, *r["width"][:2])
         resolution = _whole("resolution", resolution, *r["resolution"][:2])
-        from architectures.registry import meta_device
+        from architectures.meta_build import meta_device
 
-        with meta_device():  # torch.device("meta"), without the wasted nn.init calls
+        with meta_device():  # torch.device("meta"), without the initialisation busywork
             model = eff.EfficientNet(width=width, depth=depth)
         chosen = _network_cost(f"d = {depth:g}, w = {width:g}, {resolution}²", model, resolution, depth, width)
     b0 = preset_cost("b0")

@@ -191,9 +191,14 @@ def test_top_level_children_are_stages_run_in_order(name):
     assert (stages[0], stages[-1]) == expected_first_last
 
 
-# --- the meta build skips nn.init on meta tensors, and nothing else ---------------------------
+# --- the meta build skips initialisation on meta tensors, and nothing else -------------------
 
-@pytest.mark.parametrize("name", ["lenet5", "resnet18", "mobilenet_v2", "efficientnet_b0"])
+def _plain_attributes(module):
+    return {k: v for k, v in vars(module).items()
+            if not k.startswith("_") and not isinstance(v, (nn.Module, nn.Parameter)) and k != "training"}
+
+
+@pytest.mark.parametrize("name", ["lenet5", "alexnet", "resnet18", "googlenet", "mobilenet_v2", "efficientnet_b0"])
 def test_meta_build_matches_a_plain_meta_device_build(name):
     import torch
 
@@ -202,22 +207,37 @@ def test_meta_build_matches_a_plain_meta_device_build(name):
         plain = spec.builder(**spec.resolve({}))
     fast = build(name, device="meta")
     assert [(n, p.shape) for n, p in fast.named_parameters()] == [(n, p.shape) for n, p in plain.named_parameters()]
-    assert [(n, b.shape) for n, b in fast.named_buffers()] == [(n, b.shape) for n, b in plain.named_buffers()]
+    assert [(n, b.shape, b.dtype) for n, b in fast.named_buffers()] == \
+        [(n, b.shape, b.dtype) for n, b in plain.named_buffers()]
     assert all(t.is_meta for t in [*fast.parameters(), *fast.buffers()])
+    # Same classes and the same plain attributes (stride, padding, eps, momentum …) everywhere.
+    pairs = list(zip(fast.named_modules(), plain.named_modules(), strict=True))
+    assert all(a[0] == b[0] and type(a[1]) is type(b[1]) for a, b in pairs)
+    assert all(_plain_attributes(a[1]) == _plain_attributes(b[1]) for a, b in pairs)
 
 
 def test_meta_build_leaves_nn_init_working_on_real_tensors():
     import torch
+    from torch.nn.modules.batchnorm import _NormBase
+    from torch.nn.modules.conv import _ConvNd
 
     from architectures.registry import meta_device
 
     originals = {n: getattr(nn.init, n) for n in ("kaiming_uniform_", "zeros_", "normal_")}
+    resets = (_ConvNd.reset_parameters, nn.Linear.reset_parameters, _NormBase.reset_running_stats)
     with meta_device():
         # Inside a meta build (or from another thread meanwhile) a real tensor is still initialised.
         real = nn.init.constant_(torch.empty(3, device="cpu"), 2.0)
         assert real.tolist() == [2.0, 2.0, 2.0]
+        conv = nn.Conv2d(3, 4, 3, device="cpu")
+        assert float(conv.weight.detach().abs().sum()) > 0 and float(conv.bias.detach().abs().sum()) > 0
+        bn = nn.BatchNorm2d(4, device="cpu")
+        bn.running_var.fill_(5.0)
+        bn.reset_running_stats()  # on real tensors the shortcut calls through
+        assert bn.running_var.tolist() == [1.0] * 4 and bn.weight.tolist() == [1.0] * 4
     build("lenet5", device="meta")
     assert {n: getattr(nn.init, n) for n in originals} == originals  # put back afterwards
+    assert (_ConvNd.reset_parameters, nn.Linear.reset_parameters, _NormBase.reset_running_stats) == resets
     torch.manual_seed(0)
     weights = next(build("lenet5").parameters()).detach()
     assert float(weights.abs().sum()) > 0  # a CPU build is still randomly initialised
