@@ -109,6 +109,27 @@ def test_trace_network_frees_its_weights():
         assert all(t.device.type == "meta" for t in skeleton.model.buffers())
 
 
+def test_zero_weights_are_views_put_back_afterwards():
+    # _materialised: every tensor a CPU view of one zero block per (dtype, fill), running
+    # variances ones, a tied weight still one Parameter, and the meta tensors restored after.
+    with torch.device("meta"):
+        model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Linear(3, 3))
+    model[2].weight = nn.Parameter(torch.empty(3, 3, device="meta"), requires_grad=False)
+    model[0].register_parameter("tied", model[2].weight)
+    plan = trace_module._ZeroPlan(list(model.named_modules()))
+    metas = [*model.parameters(), *model.buffers()]
+    with trace_module._materialised(plan):
+        assert model[0].tied is model[2].weight and isinstance(model[2].weight, nn.Parameter)
+        assert model[2].weight.requires_grad is False and model[0].weight.requires_grad is True
+        assert all(t.device.type == "cpu" for t in [*model.parameters(), *model.buffers()])
+        assert model[1].running_var.tolist() == [1.0, 1.0, 1.0]
+        assert not any(float(t.detach().abs().sum()) for t in model.parameters())
+        assert model[1].num_batches_tracked.dtype == torch.int64 and model[1].num_batches_tracked.shape == ()
+        assert model[0].weight.shape == (3, 4) and model[0].weight.is_contiguous()
+    after = [*model.parameters(), *model.buffers()]
+    assert len(after) == len(metas) and all(a is b for a, b in zip(after, metas))  # the very meta tensors
+
+
 def test_published_totals():
     # torchvision's VGG-16 card: 15.47 GFLOPS = FlopCounterMode FLOPs / 2 (issue 3), exactly
     # 15,470,264,320 multiply-adds.
