@@ -752,7 +752,7 @@ class _ZeroPlan:
     has ~500 tensors)."""
 
     def __init__(self, named: list[tuple[str, nn.Module]]):
-        # (table, key, meta tensor, shape, strides, fill, block key, make a Parameter?, requires_grad)
+        # (table, key, meta tensor, shape, strides, block (dtype, fill), a Parameter?, requires_grad)
         self.slots: list[tuple] = []
         self.largest: dict[tuple[torch.dtype, int], int] = {}
         for _, module in named:
