@@ -73,7 +73,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from math import prod
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -87,9 +87,8 @@ MAX_PIXELS = 1024 * 1024
 _SEARCH_LIMIT = 1024
 
 
-@dataclass(frozen=True)
-class LayerRecord:
-    """One traced layer call.
+class LayerRecord(NamedTuple):
+    """One traced layer call (an immutable named tuple: a pass makes hundreds of them).
 
     name          qualified module name, e.g. ``"layer1.0.conv1.conv"`` (the path of
                   attribute names from the model; the model itself has no record,
@@ -281,23 +280,22 @@ class _Recorder:
     is touched — other threads' models run as usual.
     """
 
-    __slots__ = ("rows", "stack", "wrap")
+    __slots__ = ("rows", "wrap")
 
     def __init__(self) -> None:
-        rows: list[list] = []  # [module, name, input_shape, output_shape, itemsize]
-        stack: list[int] = []  # indices of the rows whose module is running (the failing one on top)
-        self.rows, self.stack = rows, stack
-        add_row, push, pop, tensor = rows.append, stack.append, stack.pop, torch.Tensor
+        # [module, name, input_shape, output_shape, itemsize]; output_shape stays None while
+        # the module runs, so after a failure the last row without one is the failing module.
+        rows: list[list] = []
+        self.rows = rows
+        add_row, tensor = rows.append, torch.Tensor
 
         def wrap(module: nn.Module, name: str, inner):
             def forward(*args, **kwargs):
-                push(len(rows))
                 inp = args[0] if args else None
                 row = [module, name, inp.shape if isinstance(inp, tensor) else _shape_of((args, kwargs)),
                        None, 0]
                 add_row(row)
                 output = inner(*args, **kwargs)
-                pop()
                 out = output if isinstance(output, tensor) else _first_tensor(output)
                 if out is None:
                     row[3] = ()
@@ -393,8 +391,9 @@ def _run(model: nn.Module, size: tuple[int, ...], dtype: torch.dtype,
         with torch.inference_mode():
             output = model(torch.zeros(size, dtype=dtype, device=_model_device(model)))
     except Exception as error:  # any failure inside the network becomes a ValueError later
-        if recorder.stack:
-            row = recorder.rows[recorder.stack[-1]]
+        running = [row for row in recorder.rows if row[3] is None]
+        if running:
+            row = running[-1]
             failure = _ForwardFailed(error, row[1], row[0], tuple(row[2]))
         else:
             failure = _ForwardFailed(error, None, None, tuple(size))
@@ -415,11 +414,13 @@ def _result(model: nn.Module, named: list[tuple[str, nn.Module]], rows: list[lis
             size: tuple[int, ...], output: Any, dtype: torch.dtype) -> TraceResult:
     """Rows of shapes → records with parameters (each counted once) and MACs, and the totals."""
     seen: set[int] = set()
-    calls: dict[nn.Module, int] = {}
+    calls: dict[int, int] = {}  # id(module) -> calls so far
     records = []
+    add = records.append
+    total_macs = 0
     for module, name, in_shape, out_shape, itemsize in rows:
-        call = calls.get(module, 0)
-        calls[module] = call + 1
+        call = calls.get(id(module), 0)
+        calls[id(module)] = call + 1
         params = 0
         if call == 0:
             for p in module._parameters.values():
@@ -428,17 +429,19 @@ def _result(model: nn.Module, named: list[tuple[str, nn.Module]], rows: list[lis
                     params += p.numel()
         in_shape = tuple(in_shape)
         out_shape = tuple(out_shape) if out_shape is not None else ()
-        records.append(LayerRecord(
-            name, type(module).__name__, name.count("."), in_shape, out_shape, params,
-            layer_macs(module, in_shape, out_shape),
+        macs = layer_macs(module, in_shape, out_shape)
+        total_macs += macs
+        children = module._modules
+        add(LayerRecord(
+            name, type(module).__name__, name.count("."), in_shape, out_shape, params, macs,
             prod(out_shape) * itemsize if out_shape else 0,
-            not any(child is not None for child in module._modules.values()),
+            not children or all(child is None for child in children.values()),
             call,
         ))
     # Parameters no record owns: modules never entered, and the model object's own.
     not_called, params_not_called, params_of_model = [], 0, 0
     for name, module in named:
-        if name and module in calls:
+        if name and id(module) in calls:
             continue
         own = [p for p in module._parameters.values() if p is not None and id(p) not in seen]
         for p in own:
@@ -463,7 +466,7 @@ def _result(model: nn.Module, named: list[tuple[str, nn.Module]], rows: list[lis
         output_shape=tuple(out.shape) if out is not None else (),
         total_params=sum(p.numel() for p in params),
         trainable_params=sum(p.numel() for p in params if p.requires_grad),
-        total_macs=sum(r.macs for r in records),
+        total_macs=total_macs,
         extra={"params_not_called": params_not_called, "modules_not_called": not_called,
                "params_of_model": params_of_model, "dtype": str(dtype).removeprefix("torch.")},
     )
