@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks.trace_bench                   # every network of the zoo
     python -m benchmarks.trace_bench --networks vgg16,efficientnet_b0 --repeats 5
     python -m benchmarks.trace_bench --threads 1 --cpu-time   # steadier on a busy machine
+    python -m benchmarks.trace_bench --threads 1              # as the app runs torch (app.py: one thread)
 
 For every network at its default input size (batch 1, float32, CPU), in one
 process, interleaved round by round so that machine noise hits every column alike,
