@@ -62,23 +62,21 @@ def _reset_skipping_meta(original: Callable[..., Any]) -> Callable[..., Any]:
     return reset
 
 
-def _shortcuts() -> list[tuple[Any, str, Any, Any]]:
-    """(owner, attribute, original, shortcut) for everything :func:`meta_device` swaps."""
-    swaps = []
-    for name in dir(nn.init):
-        if name.endswith("_") and not name.startswith("_"):
-            original = getattr(nn.init, name)
-            swaps.append((nn.init, name, original, _init_skipping_meta(original)))
-    for owner, name in ((_ConvNd, "reset_parameters"), (nn.Linear, "reset_parameters"),
-                        (_NormBase, "reset_parameters"), (_NormBase, "reset_running_stats")):
-        original = owner.__dict__[name]
-        swaps.append((owner, name, original, _reset_skipping_meta(original)))
-    return swaps
+def _targets() -> list[tuple[Any, str, Callable[[Callable[..., Any]], Callable[..., Any]]]]:
+    """(owner, attribute, how to wrap it) for everything :func:`meta_device` swaps."""
+    targets = [(nn.init, name, _init_skipping_meta) for name in dir(nn.init)
+               if name.endswith("_") and not name.startswith("_")]
+    targets += [(owner, name, _reset_skipping_meta)
+                for owner, name in ((_ConvNd, "reset_parameters"), (nn.Linear, "reset_parameters"),
+                                    (_NormBase, "reset_parameters"), (_NormBase, "reset_running_stats"))]
+    return targets
 
 
-_SWAPS = _shortcuts()
+_TARGETS = _targets()
 _lock = threading.Lock()
 _users = 0
+_saved: list[tuple[Any, str, Any]] = []  # (owner, attribute, original) while installed
+_wrapped: dict[Any, Any] = {}  # original -> its shortcut, made once
 
 
 @contextlib.contextmanager
@@ -86,7 +84,14 @@ def _shortcuts_installed() -> Iterator[None]:
     global _users
     with _lock:
         if _users == 0:
-            for owner, name, _, shortcut in _SWAPS:
+            # The originals are read now, not at import, so whatever is in place (say, a
+            # test's own patch) is what gets called through and put back.
+            for owner, name, wrap in _TARGETS:
+                original = getattr(owner, name)
+                shortcut = _wrapped.get(original)
+                if shortcut is None:
+                    shortcut = _wrapped[original] = wrap(original)
+                _saved.append((owner, name, original))
                 setattr(owner, name, shortcut)
         _users += 1
     try:
@@ -95,8 +100,9 @@ def _shortcuts_installed() -> Iterator[None]:
         with _lock:
             _users -= 1
             if _users == 0:
-                for owner, name, original, _ in _SWAPS:
+                for owner, name, original in _saved:
                     setattr(owner, name, original)
+                _saved.clear()
 
 
 @contextlib.contextmanager

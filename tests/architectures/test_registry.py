@@ -243,6 +243,30 @@ def test_meta_build_leaves_nn_init_working_on_real_tensors():
     assert float(weights.abs().sum()) > 0  # a CPU build is still randomly initialised
 
 
+def test_meta_build_calls_through_and_puts_back_whatever_was_in_place(monkeypatch):
+    # A patch made after import (a test's spy, say) is what a real tensor reaches and what
+    # is there again afterwards.
+    import torch
+
+    from architectures.meta_build import meta_device
+
+    seen = []
+    original = nn.init.kaiming_uniform_
+
+    def spy(tensor, *args, **kwargs):
+        seen.append(tensor.device.type)
+        return original(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(nn.init, "kaiming_uniform_", spy)
+    with meta_device():
+        nn.init.kaiming_uniform_(torch.empty(2, 2, device="cpu"))
+        nn.init.kaiming_uniform_(torch.empty(2, 2))  # meta here: skipped before the spy
+    # The CPU tensor reaches the spy (twice: inside the device context nn.init dispatches
+    # through the mode, which calls the function by its patched name again); the meta one never.
+    assert seen and set(seen) == {"cpu"}
+    assert nn.init.kaiming_uniform_ is spy
+
+
 def test_concurrent_meta_and_cpu_builds():
     # The Streamlit server builds from several threads: overlapping meta builds must not leave
     # nn.init patched, and a CPU build meanwhile must still get random weights.
