@@ -12,7 +12,10 @@ stay at their defaults), it prints the median over ``--repeats`` runs of
 * first    the first forward pass of a freshly built model (batch 1, ``inference_mode``, eval),
            which includes oneDNN's one-off set-up for each new layer shape — what a page pays
            when it builds and traces a network;
-* forward  a further forward pass of the same model (warm).
+* forward  a further forward pass of the same model (warm);
+* meta     ``build(name, device="meta", **options)``: no storage, and the initialisation
+           busywork skipped (``architectures.meta_build``) — what the tracer builds;
+* bare meta the same network under a plain ``with torch.device("meta")``, for comparison.
 
 Timings on a shared machine are noisy: the load average is printed beside them.
 """
@@ -51,10 +54,18 @@ def option_settings(spec: NetworkSpec, combos: str) -> Iterator[dict]:
 def time_setting(name: str, options: dict, repeats: int) -> dict:
     spec = NETWORKS[name]
     size = spec.input_size_for(options)
-    builds, firsts, warms = [], [], []
+    builds, firsts, warms, metas, bare_metas = [], [], [], [], []
     params = 0
+    resolved = spec.resolve(options)
     for _ in range(repeats):
         gc.collect()
+        start = time.perf_counter()
+        build(name, device="meta", **options)
+        metas.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with torch.device("meta"):
+            spec.builder(**resolved)
+        bare_metas.append(time.perf_counter() - start)
         start = time.perf_counter()
         model = build(name, **options)
         builds.append(time.perf_counter() - start)
@@ -75,6 +86,8 @@ def time_setting(name: str, options: dict, repeats: int) -> dict:
         "build": statistics.median(builds),
         "first": statistics.median(firsts),
         "forward": statistics.median(warms),
+        "meta": statistics.median(metas),
+        "bare_meta": statistics.median(bare_metas),
     }
 
 
@@ -99,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {os.cpu_count()} CPU(s), "
           f"load average before: {os.getloadavg()[0]:.2f}; medians of {args.repeats} run(s), batch 1")
     header = f"{'network':<18} {'options':<28} {'input':>11} {'params':>13} {'build ms':>9} " \
-             f"{'first ms':>9} {'fwd ms':>8}"
+             f"{'first ms':>9} {'fwd ms':>8} {'meta ms':>8} {'bare meta':>9}"
     print(header)
     print("-" * len(header))
     total_start = time.perf_counter()
@@ -109,7 +122,8 @@ def main(argv: list[str] | None = None) -> None:
             label = ", ".join(f"{k}={v}" for k, v in options.items()) or "(defaults)"
             size = "×".join(str(s) for s in r["size"][1:]) + f"×{r['size'][0]}"
             print(f"{name:<18} {label:<28} {size:>11} {r['params']:>13,} {r['build'] * 1e3:>9.0f} "
-                  f"{r['first'] * 1e3:>9.0f} {r['forward'] * 1e3:>8.0f}", flush=True)
+                  f"{r['first'] * 1e3:>9.0f} {r['forward'] * 1e3:>8.0f} {r['meta'] * 1e3:>8.2f} "
+                  f"{r['bare_meta'] * 1e3:>9.2f}", flush=True)
     print(f"total {time.perf_counter() - total_start:.0f} s; load average after: {os.getloadavg()[0]:.2f}")
 
 
