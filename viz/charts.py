@@ -220,7 +220,7 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
                                     arrowcolor=GREY, text=""))
             # When boxes are many (narrow gaps), a run of identical ops is labelled once
             # (the hover still names each).
-            label_text = _wrap(box["op"], 9 if many else 11) if not many or box["op"] != previous_op else ""
+            label_text = _wrap(box["op"], 7 if many else 11) if not many or box["op"] != previous_op else ""
             previous_op = box["op"]
             annotations.append(dict(x=(ax0 + ax1) / 2, y=0, yshift=8, text=label_text,
                                     showarrow=False, yanchor="bottom", font=dict(size=11 if many else 13,

@@ -35,6 +35,17 @@ def test_volume_diagram_of_vgg16_labels_every_stage_the_lecture_way():
     assert not any("skip" in t for t in texts)
 
 
+def test_crowded_diagram_labels_fit_the_narrow_gaps():
+    # GoogLeNet's 16 stage boxes leave narrow gaps: a label breaks between words into lines
+    # of at most 7 characters (a single longer word, like "inception", stays whole).
+    result = traced("googlenet")
+    fig = charts.volume_diagram(ex.diagram_groups(result), result.input_size)
+    labels = [a.text for a in fig.layout.annotations if a.yanchor == "bottom" and a.text
+              and not a.text.startswith("<b>") and "branches" not in a.text]
+    assert "MAX<br>POOL" in labels and "AVG<br>POOL<br>FC" in labels
+    assert all(len(line) <= 7 or " " not in line for text in labels for line in text.split("<br>"))
+
+
 def test_volume_diagram_marks_resnet_skips_and_inception_branches():
     result = traced("resnet50")
     texts = _texts(charts.volume_diagram(ex.diagram_groups(result), result.input_size))
