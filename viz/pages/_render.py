@@ -1,0 +1,102 @@
+"""Lay out the blocks of a :mod:`viz.view` and draw widgets from registry ``Option``s.
+
+Not a page (app.py's navigation lists the pages): the one place that knows how
+each view block becomes a Streamlit call, shared by every page so they all look
+alike and stay thin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from architectures.registry import Option
+from viz import view as v
+
+_CALLOUTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+
+
+def render(blocks: Sequence[v.Block]) -> None:
+    """Draw ``blocks`` in order, in the current container."""
+    for block in blocks:
+        _render_one(block)
+
+
+def _render_one(block: v.Block) -> None:
+    if isinstance(block, v.Heading):
+        st.markdown(f"{'#' * max(2, min(block.level, 4))} {block.text}")
+    elif isinstance(block, v.Text):
+        st.markdown(block.markdown)
+    elif isinstance(block, v.Caption):
+        st.caption(block.text)
+    elif isinstance(block, v.Latex):
+        st.latex(block.text)
+    elif isinstance(block, v.Metrics):
+        columns = st.columns(list(block.widths) if block.widths else len(block.items))
+        for column, metric in zip(columns, block.items):
+            column.metric(metric.label, metric.value, metric.note or None, help=metric.help or None,
+                          delta_color="off", delta_arrow="off")
+            if metric.caption:
+                column.caption(metric.caption)
+    elif isinstance(block, v.Callout):
+        _CALLOUTS[block.kind](block.text, icon=block.icon)
+    elif isinstance(block, v.Figure):
+        config = {"displayModeBar": block.toolbar}
+        if block.selectable:
+            st.plotly_chart(block.figure, key=block.key, config=config, on_select="rerun",
+                            selection_mode=("points",))
+        else:
+            st.plotly_chart(block.figure, key=block.key, config=config)
+    elif isinstance(block, v.Table):
+        rows = [dict(r) for r in block.rows]
+        if block.static:
+            st.table(rows)
+        else:
+            config = {c: st.column_config.NumberColumn(format="localized") for c in block.number_columns}
+            st.dataframe(rows, hide_index=True, width="stretch", height=block.height or "auto",
+                         column_config=config, key=block.key)
+    elif isinstance(block, v.Image):
+        st.image(block.image, caption=block.caption or None, width=block.width)
+    elif isinstance(block, v.Html):
+        st.html(block.html)
+    elif isinstance(block, v.Code):
+        st.code(block.source, language=block.language, line_numbers=block.line_numbers)
+    elif isinstance(block, v.Download):
+        st.download_button(block.label, block.data, file_name=block.file_name, mime=block.mime,
+                           icon=":material/download:")
+    elif isinstance(block, v.Columns):
+        columns = st.columns(list(block.widths) if block.widths else len(block.columns),
+                             vertical_alignment=block.vertical_alignment)
+        for column, inner in zip(columns, block.columns):
+            with column:
+                render(inner)
+    elif isinstance(block, v.Expander):
+        with st.expander(block.label, expanded=block.expanded):
+            render(block.blocks)
+    else:  # a new block type without a renderer is a bug in this module
+        raise TypeError(f"no renderer for {type(block).__name__}")
+
+
+def option_widget(option: Option, key: str, *, container: Any = st, bind: str | None = None) -> Any:
+    """One widget drawn from a registry :class:`~architectures.registry.Option`; returns its value.
+
+    ``bind="query-params"`` keeps the widget's value in the URL under ``key``.
+    """
+    label = option.label or option.name
+    common: dict[str, Any] = {"key": key, "help": option.help or None}
+    if bind:
+        common["bind"] = bind
+    if key not in st.session_state:
+        common["value" if option.kind != "choice" else "index"] = (
+            list(option.choices).index(option.default) if option.kind == "choice" else option.default)
+    if option.kind == "choice":
+        return container.selectbox(label, list(option.choices), **common)
+    if option.kind == "bool":
+        return container.toggle(label, **common)
+    if option.kind == "int":
+        return int(container.number_input(label, min_value=int(option.minimum), max_value=int(option.maximum),
+                                          step=int(option.step or 1), **common))
+    return float(container.slider(label, min_value=float(option.minimum), max_value=float(option.maximum),
+                                  step=float(option.step or 0.1), **common))

@@ -1,0 +1,180 @@
+"""What a page shows, as plain data: the blocks every feature's ``view`` module returns.
+
+A feature computes a view — a sequence of these blocks — from its settings, with no
+Streamlit in sight, so everything a page shows is tested without a server; the page
+reads its widgets, calls one view function and hands the blocks to
+``viz.pages._render.render``, which maps each block to one Streamlit call. The lecture
+tour shows the same blocks a lab returns (its headline and main figure), not copies.
+
+Text in :class:`Text`, :class:`Callout` and :class:`Caption` is Markdown written by the
+app. A value that came from a user (a URL value, a file name) goes in only through
+:func:`viz.formatting.user_value`, which makes it an inline code span.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section title; ``level`` 2–4 (``##`` … ``####``)."""
+
+    text: str
+    level: int = 3
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph of the app's own Markdown."""
+
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Caption:
+    """Small grey text under a figure or table."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Latex:
+    text: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One big number: ``value`` under ``label``; ``note`` is shown grey beneath it (no arrow)."""
+
+    label: str
+    value: str
+    note: str = ""
+    help: str = ""
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """A row of metrics side by side; ``widths`` are relative column widths."""
+
+    items: tuple[Metric, ...]
+    widths: tuple[float, ...] | None = None
+
+
+CalloutKind = Literal["success", "info", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A coloured box: a verdict, a warning, a clear error message."""
+
+    kind: CalloutKind
+    text: str
+    icon: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A plotly figure (built in a feature's ``figures`` module).
+
+    ``key`` keeps the chart's identity across reruns; ``selectable`` asks for click /
+    selection events (the page reads them from ``st.session_state[key]``).
+    """
+
+    figure: Any
+    key: str
+    selectable: bool = False
+    toolbar: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of a table (dicts with the same keys); ``static`` tables wrap long text."""
+
+    rows: tuple[Mapping[str, Any], ...]
+    number_columns: tuple[str, ...] = ()
+    static: bool = False
+    height: int | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture (an ``H × W`` or ``H × W × 3`` uint8 array, or encoded bytes)."""
+
+    image: Any
+    caption: str = ""
+    width: int | Literal["stretch", "content"] = "stretch"
+
+
+@dataclass(frozen=True)
+class Html:
+    """HTML the app generated itself (a small grid of numbers); never user text."""
+
+    html: str
+
+
+@dataclass(frozen=True)
+class Code:
+    source: str
+    language: str = "python"
+    line_numbers: bool = False
+
+
+@dataclass(frozen=True)
+class Download:
+    label: str
+    data: str | bytes
+    file_name: str
+    mime: str
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Blocks side by side: one sequence of blocks per column."""
+
+    columns: tuple[tuple[Block, ...], ...]
+    widths: tuple[float, ...] | None = None
+    vertical_alignment: Literal["top", "center", "bottom"] = "top"
+
+
+@dataclass(frozen=True)
+class Expander:
+    """Blocks folded away under a label (developer detail, long tables)."""
+
+    label: str
+    blocks: tuple[Block, ...]
+    expanded: bool = False
+
+
+Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Html | Code | Download
+         | Columns | Expander)
+
+
+@dataclass(frozen=True)
+class View:
+    """A ready-to-render page section: ``blocks`` in order, plus the lecture's headline.
+
+    ``headline`` is the one number the lecture makes about this view (e.g.
+    ``"120,422,400 → 12,443,648 multiplies"``), so the tour and presenter mode can
+    show it first; ``figure`` is the main figure's key among the blocks, if any.
+    """
+
+    blocks: tuple[Block, ...]
+    headline: str = ""
+    figure: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+
+def walk(blocks: Sequence[Block]):
+    """Every block, depth first, including those inside columns and expanders (for tests)."""
+    for block in blocks:
+        yield block
+        if isinstance(block, Columns):
+            for column in block.columns:
+                yield from walk(column)
+        elif isinstance(block, Expander):
+            yield from walk(block.blocks)
