@@ -155,10 +155,12 @@ SPECS = [
                 "source": "Krizhevsky et al. 2012, abstract: \"60 million parameters and 650,000 neurons\"",
                 "torchvision": "alexnet",
                 "torchvision_params": 61_100_840,
-                "torchvision_macs": 710_000_000,
+                # torchvision's model card: 0.71 GFLOPS (its GFLOPS count multiply-adds); counted exactly
+                # (its single-GPU layers at 224×224) 714,188,480.
+                "torchvision_macs": 714_188_480,
                 "note": "torchvision's alexnet is the single-GPU variant of Krizhevsky's 2014 \"One weird "
-                "trick\" paper (64-192-384-256-256 filters, 224×224 input, 0.71 G MACs), not the 2012 "
-                "network built here.",
+                "trick\" paper (64-192-384-256-256 filters, 224×224 input: 61,100,840 parameters and "
+                "714,188,480 multiply-adds, its card's 0.71 G), not the 2012 two-GPU network built here.",
             },
         },
     ),

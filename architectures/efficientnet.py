@@ -15,6 +15,14 @@ registry entry ``efficientnet`` applies the rule itself for any φ
 Channels are rounded to multiples of 8 (``make_divisible``), repeats to
 ``ceil(d × n)``, as in the official code. MBConv blocks use SiLU ("swish") and
 squeeze-excite reducing to a quarter of the block's input channels.
+
+Deviations from the paper, neither of which changes a shape or a count:
+
+- no stochastic depth. §5.2 trains with stochastic depth (Huang et al. 2016), survival
+  probability 0.8: each MBConv block with a skip connection is dropped at random during
+  training. It has no parameters and does nothing at inference, so it is left out;
+- PyTorch's default initialisation. The paper states none; the official implementation
+  draws convolutions from a normal of variance 2/fan-out and the classifier uniformly.
 """
 
 from __future__ import annotations
@@ -61,7 +69,8 @@ VARIANTS: dict[str, tuple[float, float, int, float]] = {
 }
 
 # Published parameter counts: torchvision.models.efficientnet_b* (same as the official
-# TF checkpoints'); the paper's Table 2 rounds them.
+# TF checkpoints'). The paper's Table 2 gives them to two significant figures, except B2's
+# "9.2M" (9,109,994 rounds to 9.1M).
 TORCHVISION_PARAMS = {
     "b0": 5_288_548, "b1": 7_794_184, "b2": 9_109_994, "b3": 12_233_232,
     "b4": 19_341_616, "b5": 30_389_784, "b6": 43_040_704, "b7": 66_347_960,
@@ -76,6 +85,20 @@ TORCHVISION_GMACS = {
 PAPER_TABLE2 = {
     "b0": ("5.3M", "0.39B"), "b1": ("7.8M", "0.70B"), "b2": ("9.2M", "1.0B"), "b3": ("12M", "1.8B"),
     "b4": ("19M", "4.2B"), "b5": ("30M", "9.9B"), "b6": ("43M", "19B"), "b7": ("66M", "37B"),
+}
+
+# Where Table 2 differs from the official model (ours = torchvision's = the official implementation's).
+_TABLE2_NOTES = {
+    "b1": " Table 2's 0.70B FLOPS differ from the official model's 0.687 B multiply-adds at 240×240, "
+          "which this build and torchvision count too.",
+    "b2": " Table 2's 9.2M parameters: the model has 9,109,994 (9.1M). torchvision measures B2's cost at "
+          "288×288 (1.088 G); at the official 260×260 it is 0.994 G, Table 2's 1.0B.",
+    "b4": " Table 2's 4.2B FLOPS differ from the official model's 4.39 B multiply-adds at 380×380, which "
+          "this build and torchvision count too.",
+    "b5": " Table 2's 9.9B FLOPS differ from the official model's 10.27 B multiply-adds at 456×456, which "
+          "this build and torchvision count too.",
+    "b7": " Table 2's 37B FLOPS: the official model counts 37.75 B multiply-adds at 600×600 (as this build "
+          "and torchvision do), which rounds to 38B.",
 }
 
 BASE_RESOLUTION = 224
@@ -176,9 +199,7 @@ def _variant_spec(variant: str) -> NetworkSpec:
                 "torchvision_params": TORCHVISION_PARAMS[variant],
                 "torchvision_macs": int(round(TORCHVISION_GMACS[variant] * 1e9)),
                 "note": "Same layers and parameter count as torchvision's; coefficients from the "
-                        "official implementation." + (
-                            " torchvision measures B2's cost at 288×288 (1.088 G); at the official "
-                            "260×260 it is 0.994 G." if variant == "b2" else ""),
+                        "official implementation." + _TABLE2_NOTES.get(variant, ""),
             },
         },
     )

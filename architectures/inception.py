@@ -11,6 +11,9 @@ Faithful to the paper, not to torchvision:
 - the stem has the paper's two Local Response Normalizations (``lrn`` option) and
   no batch norm (``batch_norm`` option adds it after every convolution, as
   torchvision does);
+- initialisation is PyTorch's default: the paper states none (§6 gives only the
+  optimiser, asynchronous SGD with momentum 0.9); torchvision draws from a normal of
+  standard deviation 0.01. Shapes and counts don't depend on it;
 - the auxiliary classifiers (``aux_logits`` option) follow §5: 5×5/3 average pool,
   1×1 convolution with 128 filters + ReLU, FC 1024 + ReLU, dropout 70 %, FC 1000,
   attached to the outputs of inception (4a) and (4d).
@@ -200,9 +203,12 @@ SPECS = [
                 "note": (
                     "Our model uses real 5×5 convolutions; torchvision's googlenet uses 3×3 in that "
                     "branch (pytorch/vision#906) and has 6,624,904 parameters. Table 1's params column "
-                    "counts weights without biases in units of 1024 for some rows (3a: 163,328 weights "
-                    "= 159.5K) but not all (4c, 5a and 5b differ by 2–7 %), and its first row "
-                    "(2.7K params, 34M ops) does not match a 7×7×3×64 convolution (9,408 weights, "
+                    "counts weights without biases, in units of 1024 (3a: 163,328 weights = 159.5K, "
+                    "the table's 159K); ours agree within 1% for every inception module but four: "
+                    "4c 497.5K (+7.5% on the table's 463K), 4d 590.5K (+1.8% on 580K), 5a 1,018K "
+                    "(−5.0% on 1,072K) and 5b 1,409K (+1.5% on 1,388K). Its ops column contradicts its "
+                    "own channel columns for 5a: 54M, where they give 51.1M multiply-adds. Its first "
+                    "row (2.7K params, 34M ops) does not match a 7×7×3×64 convolution (9,408 weights, "
                     "118M multiply-adds)."
                 ),
             }

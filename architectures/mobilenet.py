@@ -9,6 +9,11 @@ v2: Sandler, Howard, Zhu, Zhmoginov, Chen, "MobileNetV2: Inverted Residuals and
 Linear Bottlenecks", CVPR 2018 — Table 2 (body, as ``t, c, n, s`` rows), with the
 width multiplier and channel rounding of the official implementation (and
 torchvision's ``mobilenet_v2``).
+
+Initialisation: PyTorch's defaults, in both. Neither paper states one (v1 §3.2 and v2 §6.1 give
+only the optimiser, RMSProp); torchvision's ``mobilenet_v2`` uses a normal of variance
+2/fan-out for convolutions and N(0, 0.01²) for the classifier. Shapes and counts don't depend
+on it.
 """
 
 from __future__ import annotations
@@ -215,8 +220,13 @@ SPECS = [
                 "builder": "torchvision.models.mobilenet_v2",
                 "torchvision_params": 3_504_872,
                 "torchvision_macs": 301_000_000,  # torchvision's "_ops": 0.301 G at 224
-                "note": "Same layers as torchvision's mobilenet_v2 (and its 3,504,872 parameters); the "
-                        "paper rounds the count to 3.4M.",
+                "note": "Same layers as torchvision's mobilenet_v2, with its 3,504,872 parameters (3.5M; "
+                        "Table 4's 3.4M is the paper's own figure, not a rounding of this count) and "
+                        "300,774,272 multiply-adds. At width 1.4 Table 4 lists 585M multiply-adds and "
+                        "6.9M parameters; the official implementation's channel rounding, built here, "
+                        "gives 582,195,824 and 6,108,776 — the 582M of TF-slim's published checkpoint "
+                        "list (which gives 6.06M parameters by its own count, as it gives 3.47M for "
+                        "width 1.0).",
             }
         },
     ),

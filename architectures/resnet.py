@@ -20,8 +20,10 @@ downsampling stride in the first 1×1 of its first block, as the paper does
 counts multiply-adds); "v1.5" puts it in the 3×3, as torchvision does — same
 parameters, more multiply-adds (4.09 G), a little more accurate.
 
-Initialisation as the paper's (He et al. 2015, "Delving deep into rectifiers"):
-normal with variance 2/fan-out for the convolutions; batch norm γ = 1, β = 0.
+Initialisation as the paper's (He et al. 2015, "Delving deep into rectifiers", §2.2): zero-mean
+normal weights. That paper derives the variance 2/fan-in from the forward pass and shows that
+2/fan-out, from the backward pass, works as well; this build uses fan-out, as torchvision does.
+Batch norm γ = 1, β = 0.
 """
 
 from __future__ import annotations
@@ -89,6 +91,14 @@ class ResNet(nn.Sequential):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
 
+
+# Where a network's published figures need more than the general note (below, in _spec).
+_NOTES = {
+    34: "Table 1's 3.6×10⁹ FLOPs (multiply-adds) are those of the 34-layer baseline of §3.3: the plain "
+        "net, or the ResNet with option A's zero-padded identity shortcuts, which add no parameters and "
+        "no multiply-adds (3,644,493,824 here with the shortcuts off). This build, like torchvision's, "
+        "uses option B's 1×1 projections where shapes change: 3,663,761,408, torchvision's 3.66 G.",
+}
 
 # Table 1's FLOPs row (multiply-adds) and torchvision's model cards (its "GFLOPS" are MACs too).
 _PUBLISHED = {
@@ -164,12 +174,11 @@ def _spec(depth: int) -> NetworkSpec:
                 "torchvision": f"resnet{depth}",
                 "torchvision_params": tv_params,
                 "torchvision_macs": tv_macs,
-                "note": (
+                "note": _NOTES.get(depth, (
                     "The paper's FLOPs are multiply-adds. torchvision's ResNets are \"v1.5\": the "
                     "stride sits in the 3×3 of a bottleneck, hence 4.09 G instead of 3.8 G for "
                     "ResNet-50." if bottleneck else
-                    "torchvision's GFLOPS column counts multiply-adds, the same as the paper's FLOPs."
-                ),
+                    "torchvision's GFLOPS column counts multiply-adds, the same as the paper's FLOPs.")),
             },
         },
     )

@@ -15,8 +15,9 @@ convolutions keep their bias then, as torchvision's do, so the counts match its
 published ones (a bias before batch norm is redundant: BN subtracts the mean).
 
 Initialisation as torchvision's: He (fan-out) normal for convolutions, N(0, 0.01²)
-for the FC layers, zero biases. The paper initialised A with N(0, 0.01²) and the
-deeper nets from A's trained layers, then notes Glorot initialisation works as well.
+for the FC layers, zero biases. The paper (§3.1) initialised A with weights "from a normal
+distribution with the zero mean and 10⁻² variance" (standard deviation 0.1) and zero biases,
+the deeper nets from A's trained layers, then notes Glorot initialisation works as well.
 """
 
 from __future__ import annotations
@@ -104,7 +105,8 @@ _PUBLISHED = {
 
 _SUMMARY = (
     "A remarkably uniform network: every convolution is 3×3, stride 1, same padding, every "
-    "max-pool 2×2, stride 2. Blocks of two to four convolutions double the channels "
+    "max-pool 2×2, stride 2. Blocks of convolutions (two or three in VGG-16; one to four across "
+    "VGG-11 … VGG-19) double the channels "
     "(64 → 128 → 256 → 512) while each pool halves n_H and n_W (224 → 112 → 56 → 28 → 14 → 7). "
     "Simple and systematic, but big: VGG-16 has about 138M parameters, most of them in the "
     "fully connected layers, while most of the multiply-adds are in the convolutions."

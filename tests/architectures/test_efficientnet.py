@@ -33,7 +33,7 @@ def run_stages(model: nn.Module, size: tuple[int, int, int]):
 
 
 # torchvision.models.efficientnet_b0 … b7 weights' meta "num_params" (the official
-# checkpoints' counts; Tan & Le 2019, Table 2 rounds them to 5.3M … 66M).
+# checkpoints' counts; Tan & Le 2019, Table 2 gives 5.3M … 66M, B2 as 9.2M).
 TORCHVISION_PARAMS = {
     "b0": 5_288_548, "b1": 7_794_184, "b2": 9_109_994, "b3": 12_233_232,
     "b4": 19_341_616, "b5": 30_389_784, "b6": 43_040_704, "b7": 66_347_960,
