@@ -1,12 +1,15 @@
 """CNN Case Studies Explorer: page config and navigation, nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from viz.compute import configure_threads
 
 st.set_page_config(
     page_title="CNN Case Studies Explorer",
-    page_icon=":material/deployed_code:",
+    # A bundled file: a ":material/…:" page icon makes the browser fetch the favicon from a font CDN.
+    page_icon=str(Path(__file__).parent / "viz" / "assets" / "icon.png"),
     layout="wide",
 )
 # One intra-op thread per computation: heavy forward passes queue on one shared
