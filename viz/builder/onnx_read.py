@@ -1,0 +1,459 @@
+"""An uploaded ``.onnx`` file → a plain graph whose every tensor shape is known, or a clear ValueError.
+
+Safety. The file is parsed as an ONNX protobuf by the ``onnx`` package and nothing else:
+no pickle, no code execution, no onnxruntime. The size is checked before the file is
+read (before parsing in any case): at most :data:`MAX_BYTES`. A model that keeps its
+weights in separate files (ONNX "external data") is refused *before* ``onnx.checker``
+runs, because the checker looks for such files on disk and nothing a user uploads may
+name a path here.
+
+Steps (each failure is a ``ValueError`` saying what was wrong and what is allowed; any
+text taken from the file is shown through :func:`viz.formatting.user_value`, so a page
+can put the message into ``st.error`` as it is):
+
+1. size: empty or over :data:`MAX_BYTES` → refused (a path or file object is measured
+   without being read);
+2. parse: not a protobuf ModelProto (random bytes, a truncated file) or no graph →
+   "not an ONNX model";
+3. external data → refused;
+4. ``onnx.checker.check_model`` on the bytes as uploaded;
+5. the input: every real graph input (one that is not an initialiser) needs a tensor
+   shape. A symbolic or unknown *first* (batch) dimension is taken as 1 and said so in
+   :attr:`OnnxGraph.notes`; any other symbolic dimension (a height, a width) is refused:
+   a model exported with a fixed input size is needed;
+6. the big weights are taken out of the graph before shape inference (their shapes are
+   kept; their values are not needed for shapes), and the file's own intermediate shape
+   annotations are dropped, so every shape reported comes from ``onnx.shape_inference``
+   run from the input's shape;
+7. any tensor the network computes whose shape is still unknown → refused, naming the
+   op types and nodes (e.g. a custom-domain op that inference does not know).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import onnx
+import onnx.inliner
+from google.protobuf.message import DecodeError
+from onnx import helper
+
+from viz.formatting import user_value
+
+# The largest file opened: 128 MiB. A float32 ResNet-50 export (25.6M weights × 4 bytes
+# ≈ 102 MB) fits; VGG-16's (138M weights, ≈ 553 MB) does not. Parsing keeps one copy
+# of the file in memory beside the caller's bytes; the weights are dropped before shape
+# inference, so the peak is about twice the file.
+MAX_BYTES = 128 * 1024 * 1024
+
+# Initialisers with more elements than this are taken out before shape inference (only
+# their shapes are needed). Small ones stay: a Reshape's target shape, Resize scales, …
+_KEEP_ELEMENTS = 64
+
+# Ops with subgraphs: their insides would escape the per-node counting.
+_CONTROL_FLOW = ("If", "Loop", "Scan")
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """What is known of one tensor of the graph: its shape and element type (an ONNX enum)."""
+
+    shape: Shape
+    elem_type: int
+
+    @property
+    def numel(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+
+    @property
+    def itemsize(self) -> int:
+        return _itemsize(self.elem_type)
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of the graph, as plain data (names, op, attributes as Python values)."""
+
+    index: int
+    name: str
+    op_type: str
+    domain: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    attributes: dict[str, Any]
+
+
+@dataclass
+class OnnxGraph:
+    """A read, checked and shape-inferred model.
+
+    nodes         every node in the file's (topological) order
+    tensors       name → :class:`Tensor` for every value with a known shape: inputs,
+                  initialisers, and every node output inference could shape
+    initializers  names of the graph's initialisers (constants stored in the file)
+    inputs        the real inputs (not initialisers), in order, with the shapes used
+    outputs       the graph's output names
+    notes         what was assumed (e.g. a symbolic batch taken as 1)
+    ir_version, opset, producer   from the file; ``n_bytes`` its size
+    """
+
+    nodes: list[Node]
+    tensors: dict[str, Tensor]
+    initializers: frozenset[str]
+    inputs: list[tuple[str, Tensor]]
+    outputs: list[str]
+    notes: list[str] = field(default_factory=list)
+    ir_version: int = 0
+    opset: int = 0
+    producer: str = ""
+    n_bytes: int = 0
+
+
+# ------------------------------------------------------------------------ reading bytes
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+def _limit_text(max_bytes: int) -> str:
+    return f"at most {_megabytes(max_bytes)} ({max_bytes // (1024 * 1024)} MiB)"
+
+
+def _size_of(source: Any) -> int | None:
+    """The size of ``source`` in bytes without reading it; None if it can't be told."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return memoryview(source).nbytes
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            return os.stat(source).st_size
+        except OSError as error:
+            raise ValueError(f"Could not open the file {user_value(os.fspath(source))}: "
+                             f"{error.strerror or error}.") from None
+    size = getattr(source, "size", None)  # Streamlit's UploadedFile
+    if isinstance(size, int) and not isinstance(size, bool):
+        return size
+    if hasattr(source, "seek") and hasattr(source, "tell"):
+        try:
+            here = source.tell()
+            end = source.seek(0, os.SEEK_END)
+            source.seek(here)
+            return end - here
+        except (OSError, ValueError):
+            return None
+    return None
+
+
+def read_bytes(source: Any, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes: ``source`` is bytes, a path, or a binary file object (e.g. an upload).
+
+    The size is checked first — for a path or a file object without reading it — and at
+    most ``max_bytes + 1`` bytes are ever read, so an over-size file is refused early.
+    """
+    size = _size_of(source)
+    if size is not None and size > max_bytes:
+        raise ValueError(f"The file is {_megabytes(size)}: too large to open here. ONNX files of "
+                         f"{_limit_text(max_bytes)} can be opened (a float32 ResNet-50 is about 102 MB).")
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    elif hasattr(source, "read"):
+        data = source.read(max_bytes + 1)
+        if not isinstance(data, (bytes, bytearray)):
+            raise ValueError("The upload could not be read as bytes: open the .onnx file in binary mode.")
+        data = bytes(data)
+    else:
+        raise ValueError(f"Expected an .onnx file (bytes, a path or an uploaded file); got a "
+                         f"{type(source).__name__}.")
+    if len(data) > max_bytes:
+        raise ValueError(f"The file is larger than {_megabytes(max_bytes)}: too large to open here. "
+                         f"ONNX files of {_limit_text(max_bytes)} can be opened.")
+    if not data:
+        raise ValueError("The file is empty: an .onnx model file was expected.")
+    return data
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+_NOT_ONNX = ("It is not an ONNX model{why}. Upload a model saved with onnx.save or "
+             "torch.onnx.export (a .onnx file holding the whole model, at most {limit}).")
+
+
+def parse_model(data: bytes) -> onnx.ModelProto:
+    """Bytes → ModelProto, or ValueError for bytes that are no ONNX model (or a truncated one)."""
+    model = onnx.ModelProto()
+    try:
+        model.ParseFromString(data)
+    except (DecodeError, RuntimeError, ValueError) as error:  # protobuf's C++ backend raises DecodeError
+        reason = str(error).strip() or type(error).__name__
+        why = ": the bytes are not a valid ONNX protobuf, or the file is truncated or damaged"
+        raise ValueError(_NOT_ONNX.format(why=f"{why} (protobuf: {user_value(reason)})",
+                                          limit=_megabytes(MAX_BYTES))) from None
+    if model.ir_version <= 0 or not model.HasField("graph") or not model.graph.node:
+        missing = ("no IR version" if model.ir_version <= 0 else "no graph" if not model.HasField("graph")
+                   else "a graph without nodes")
+        raise ValueError(_NOT_ONNX.format(why=f": it has {missing} (random bytes, another kind of file, "
+                                              "or a truncated one)", limit=_megabytes(MAX_BYTES)))
+    return model
+
+
+def _graph_tensors(graph: onnx.GraphProto) -> Iterable[onnx.TensorProto]:
+    """Every tensor stored in ``graph``: initialisers, sparse ones, and node attributes (deep)."""
+    yield from graph.initializer
+    for sparse in graph.sparse_initializer:
+        yield sparse.values
+        yield sparse.indices
+    for node in graph.node:
+        for attribute in node.attribute:
+            if attribute.HasField("t"):
+                yield attribute.t
+            if attribute.HasField("sparse_tensor"):
+                yield attribute.sparse_tensor.values
+            yield from attribute.tensors
+            if attribute.HasField("g"):
+                yield from _graph_tensors(attribute.g)
+            for sub in attribute.graphs:
+                yield from _graph_tensors(sub)
+
+
+def refuse_external_data(model: onnx.ModelProto) -> None:
+    """ValueError if any tensor keeps its values in a separate file ("external data")."""
+    external = [t.name or "(unnamed)" for t in _graph_tensors(model.graph)
+                if t.data_location == onnx.TensorProto.EXTERNAL or len(t.external_data)]
+    for function in model.functions:
+        for node in function.node:
+            for attribute in node.attribute:
+                if attribute.HasField("t") and attribute.t.data_location == onnx.TensorProto.EXTERNAL:
+                    external.append(attribute.t.name or "(unnamed)")
+    if external:
+        shown = ", ".join(user_value(n) for n in external[:3]) + (f" and {len(external) - 3} more"
+                                                                    if len(external) > 3 else "")
+        raise ValueError(
+            f"The model keeps {len(external)} weight tensor(s) in separate files (ONNX external data: "
+            f"{shown}), which can't be uploaded here. Save the whole model in one .onnx file "
+            f"(onnx.save(model, path, save_as_external_data=False), or torch.onnx.export with "
+            f"external_data=False), at most {_megabytes(MAX_BYTES)}."
+        )
+
+
+def check(data: bytes) -> None:
+    """``onnx.checker.check_model`` on the uploaded bytes; its complaint as a ValueError."""
+    try:
+        onnx.checker.check_model(data)
+    except (onnx.checker.ValidationError, ValueError, RuntimeError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ValueError(f"It is not a valid ONNX model: onnx.checker says {user_value(first, 200)}. "
+                         "Re-export it (torch.onnx.export) or check it with onnx.checker.check_model.") from None
+
+
+# --------------------------------------------------------------------- shapes and types
+
+
+def _itemsize(elem_type: int) -> int:
+    try:
+        return int(np.dtype(helper.tensor_dtype_to_np_dtype(elem_type)).itemsize)
+    except (KeyError, TypeError, ValueError):
+        return 0
+
+
+def dtype_name(elem_type: int) -> str:
+    """The element type's name as numpy and torch spell it (``"float32"``); ``"float32"`` if unknown."""
+    try:
+        return str(np.dtype(helper.tensor_dtype_to_np_dtype(elem_type)).name)
+    except (KeyError, TypeError, ValueError):
+        return "float32"
+
+
+def _dims(value_info: onnx.ValueInfoProto) -> tuple[list, int] | None:
+    """(dims, elem_type) of a tensor value: each dim an int, a symbol name (str) or None; None if
+    the value is not a tensor or has no shape at all."""
+    if not value_info.type.HasField("tensor_type"):
+        return None
+    tensor_type = value_info.type.tensor_type
+    if not tensor_type.HasField("shape"):
+        return None
+    dims = []
+    for d in tensor_type.shape.dim:
+        if d.HasField("dim_value") and d.dim_value > 0:
+            dims.append(int(d.dim_value))
+        elif d.HasField("dim_param") and d.dim_param:
+            dims.append(d.dim_param)
+        else:
+            dims.append(None)
+    return dims, tensor_type.elem_type
+
+
+def _fix_inputs(graph: onnx.GraphProto, initializers: frozenset[str], notes: list[str]) -> list[tuple[str, Tensor]]:
+    """The real inputs with concrete shapes (a symbolic batch set to 1 in the graph), else ValueError."""
+    real = [vi for vi in graph.input if vi.name not in initializers]
+    if not real:
+        raise ValueError("The model has no input: every graph input is a stored constant. "
+                         "A network with an image input (e.g. 1 × 3 × 224 × 224) was expected.")
+    fixed = []
+    for vi in real:
+        found = _dims(vi)
+        label = user_value(vi.name)
+        if found is None:
+            raise ValueError(
+                f"The input {label} has no shape, so no layer's shape can be worked out. Export the model "
+                "with a fixed input size, e.g. torch.onnx.export(model, torch.zeros(1, 3, 224, 224), …).")
+        dims, elem_type = found
+        if not dims:
+            raise ValueError(f"The input {label} is a scalar; an image input (N × C × H × W) was expected.")
+        if not isinstance(dims[0], int):
+            what = f"symbolic ({user_value(dims[0])})" if isinstance(dims[0], str) else "unknown"
+            notes.append(f"The batch size of input {label} is {what}: counted at batch 1.")
+            dim = vi.type.tensor_type.shape.dim[0]
+            dim.Clear()
+            dim.dim_value = 1
+            dims[0] = 1
+        others = [i for i, d in enumerate(dims) if not isinstance(d, int)]
+        if others:
+            shown = " × ".join(str(d) if d is not None else "?" for d in dims)
+            raise ValueError(
+                f"The input {label} has a size that is not fixed ({user_value(shown)}): only the batch "
+                "(first) dimension may be symbolic here. Export the model with a fixed input size, e.g. "
+                "torch.onnx.export(model, torch.zeros(1, 3, 224, 224), …) without dynamic axes for H and W.")
+        fixed.append((vi.name, Tensor(tuple(dims), elem_type)))
+    return fixed
+
+
+def _strip_for_inference(graph: onnx.GraphProto) -> dict[str, Tensor]:
+    """Take the big initialisers out (declared as inputs of their shape instead) and drop the
+    file's intermediate shape annotations; returns every initialiser's shape and type."""
+    stored: dict[str, Tensor] = {}
+    kept = []
+    declared = {vi.name for vi in graph.input}
+    big_inputs = []
+    for t in graph.initializer:
+        stored[t.name] = Tensor(tuple(int(d) for d in t.dims), t.data_type)
+        if stored[t.name].numel > _KEEP_ELEMENTS:
+            if t.name not in declared:
+                big_inputs.append(helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
+        else:
+            kept.append(t)
+    # IR < 4 lists every initialiser as an input too: make sure those declarations say its true shape.
+    for vi in graph.input:
+        if vi.name in stored and stored[vi.name].numel > _KEEP_ELEMENTS:
+            t = stored[vi.name]
+            vi.CopyFrom(helper.make_tensor_value_info(vi.name, t.elem_type, list(t.shape)))
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    graph.input.extend(big_inputs)
+    del graph.value_info[:]
+    for out in graph.output:
+        if out.type.HasField("tensor_type") and out.type.tensor_type.HasField("shape"):
+            out.type.tensor_type.ClearField("shape")
+    return stored
+
+
+def _infer(model: onnx.ModelProto) -> onnx.ModelProto:
+    try:
+        return onnx.shape_inference.infer_shapes(model, check_type=False, strict_mode=True, data_prop=True)
+    except (onnx.shape_inference.InferenceError, RuntimeError, ValueError) as error:
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise ValueError(f"The layer shapes don't fit together: onnx.shape_inference says "
+                         f"{user_value(first, 200)}. Check the model's input size and layers.") from None
+
+
+def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
+    values = {}
+    for attribute in node.attribute:
+        if attribute.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS):
+            continue
+        try:
+            value = helper.get_attribute_value(attribute)
+        except Exception:  # an attribute type this onnx version can't decode: not needed for counting
+            continue
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        elif isinstance(value, list):
+            value = tuple(v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in value)
+        values[attribute.name] = value
+    return values
+
+
+def _node_label(node: Node) -> str:
+    return user_value(node.name) if node.name else f"(unnamed, output {user_value(node.outputs[0])})"
+
+
+def _refuse_unknown_shapes(nodes: list[Node], tensors: dict[str, Tensor], graph_outputs: list[str]) -> None:
+    """ValueError naming the op types (and nodes) whose outputs inference could not shape."""
+    needed = set(graph_outputs)
+    for node in nodes:
+        needed.update(i for i in node.inputs if i)
+    missing: dict[str, list[Node]] = {}
+    for node in nodes:
+        outputs = [o for o in node.outputs if o]
+        wanted = [o for o in outputs if o in needed] or outputs[:1]
+        if any(o not in tensors for o in wanted):
+            key = f"{node.domain}.{node.op_type}" if node.domain not in ("", "ai.onnx") else node.op_type
+            missing.setdefault(key, []).append(node)
+    if not missing:
+        return
+    parts = []
+    for op, bad in missing.items():
+        names = ", ".join(_node_label(n) for n in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+        parts.append(f"{user_value(op)} (node {names})")
+    raise ValueError(
+        "The shapes after these ops can't be worked out, so the model can't be shown: "
+        + "; ".join(parts) + ". Only standard ONNX operators (the ai.onnx domain) with shapes that follow "
+        "from a fixed input size are supported: export without custom ops.")
+
+
+def read_onnx(source: Any, max_bytes: int = MAX_BYTES) -> OnnxGraph:
+    """Read, check and shape-infer an ONNX model: bytes, a path, or an uploaded file.
+
+    Raises ``ValueError`` (never a protobuf or onnx exception) as described in the module
+    docstring.
+    """
+    data = read_bytes(source, max_bytes)
+    model = parse_model(data)
+    refuse_external_data(model)
+    check(data)
+    n_bytes = len(data)
+    del data
+    if model.functions:
+        try:
+            model = onnx.inliner.inline_local_functions(model)
+        except Exception as error:  # the inliner's own errors are of no fixed type
+            raise ValueError(f"The model's local functions could not be expanded: {user_value(str(error))}.") \
+                from None
+    graph = model.graph
+    control = sorted({n.op_type for n in graph.node if n.op_type in _CONTROL_FLOW})
+    if control:
+        raise ValueError(f"The model uses control flow ({', '.join(user_value(op) for op in control)}): its "
+                         "subgraphs can't be counted layer by layer. Export a plain feed-forward network.")
+    initializers = frozenset(t.name for t in graph.initializer)
+    notes: list[str] = []
+    inputs = _fix_inputs(graph, initializers, notes)
+    stored = _strip_for_inference(graph)
+    inferred = _infer(model).graph
+
+    tensors: dict[str, Tensor] = dict(stored)
+    for name, tensor in inputs:
+        tensors[name] = tensor
+    for vi in list(inferred.value_info) + list(inferred.output):
+        found = _dims(vi)
+        if found is None:
+            continue
+        dims, elem_type = found
+        if all(isinstance(d, int) for d in dims):
+            tensors[vi.name] = Tensor(tuple(dims), elem_type)
+    nodes = [Node(i, n.name, n.op_type, n.domain, tuple(n.input), tuple(n.output), _attributes(n))
+             for i, n in enumerate(inferred.node)]
+    outputs = [o.name for o in inferred.output]
+    _refuse_unknown_shapes(nodes, tensors, outputs)
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 0)
+    return OnnxGraph(nodes=nodes, tensors=tensors, initializers=initializers, inputs=inputs, outputs=outputs,
+                     notes=notes, ir_version=model.ir_version, opset=opset, producer=model.producer_name,
+                     n_bytes=n_bytes)
