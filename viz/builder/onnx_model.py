@@ -151,8 +151,11 @@ class _Constants:
             inputs = [i for i in node.inputs if i]
             if all(i in self.values for i in inputs):
                 self.prep.append(node)
-                made = next((self.origin[i] for i in inputs
-                             if graph.tensors.get(i) is not None and graph.tensors[i].elem_type in _FLOAT_TYPES), None)
+                # A weight made by reshaping (or casting) a stored one is named after that one;
+                # an Identity's output (torch.onnx.export's de-duplicated weights) keeps its own name.
+                made = None if node.op_type == "Identity" else next(
+                    (self.origin[i] for i in inputs
+                     if graph.tensors.get(i) is not None and graph.tensors[i].elem_type in _FLOAT_TYPES), None)
                 for out in node.outputs:
                     if out:
                         self.values.add(out)

@@ -56,6 +56,9 @@ _KEEP_ELEMENTS = 64
 
 # Ops with subgraphs: their insides would escape the per-node counting.
 _CONTROL_FLOW = ("If", "Loop", "Scan")
+# Ops with weights or multiply-adds (a subgraph holding one is refused).
+_WEIGHTED_OPS = ("Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger",
+                 "QLinearMatMul", "Einsum", "LSTM", "GRU", "RNN", "Attention")
 
 Shape = tuple[int, ...]
 
@@ -365,6 +368,34 @@ def _infer(model: onnx.ModelProto) -> onnx.ModelProto:
                          f"{user_value(first, 200)}. Check the model's input size and layers.") from None
 
 
+def _subgraphs(node: onnx.NodeProto) -> Iterable[onnx.GraphProto]:
+    for attribute in node.attribute:
+        if attribute.HasField("g"):
+            yield attribute.g
+        yield from attribute.graphs
+
+
+def _has_weighted_work(graph: onnx.GraphProto) -> bool:
+    """Whether a subgraph holds a layer with weights or multiply-adds (or a stored tensor)."""
+    for node in graph.node:
+        if node.op_type in _WEIGHTED_OPS or node.op_type in _CONTROL_FLOW and any(
+                _has_weighted_work(g) for g in _subgraphs(node)):
+            return True
+    return any(int(np.prod(t.dims, dtype=np.int64)) > 1 for t in graph.initializer)
+
+
+def _refuse_weighted_subgraphs(graph: onnx.GraphProto) -> None:
+    """Control flow (If/Loop/Scan) is allowed only when its branches hold no weighted layer — such as
+    the ``If`` torch.onnx.export writes inside ``nn.LocalResponseNorm`` (a squeeze of a size-1
+    dimension); otherwise the branches' costs would escape the per-node counting."""
+    bad = [n for n in graph.node if n.op_type in _CONTROL_FLOW and any(_has_weighted_work(g) for g in _subgraphs(n))]
+    if bad:
+        ops = sorted({n.op_type for n in bad})
+        raise ValueError(f"The model has control flow ({', '.join(user_value(op) for op in ops)}) with layers "
+                         "inside its branches, which can't be counted layer by layer. Export a plain "
+                         "feed-forward network.")
+
+
 def _attributes(node: onnx.NodeProto) -> dict[str, Any]:
     values = {}
     for attribute in node.attribute:
@@ -405,9 +436,10 @@ def _refuse_unknown_shapes(nodes: list[Node], tensors: dict[str, Tensor], graph_
         names = ", ".join(_node_label(n) for n in bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
         parts.append(f"{user_value(op)} (node {names})")
     raise ValueError(
-        "The shapes after these ops can't be worked out, so the model can't be shown: "
-        + "; ".join(parts) + ". Only standard ONNX operators (the ai.onnx domain) with shapes that follow "
-        "from a fixed input size are supported: export without custom ops.")
+        "The shapes after these ops can't be worked out from the input size, so the model can't be "
+        "shown: " + "; ".join(parts) + ". Supported: standard ONNX operators (the ai.onnx domain) whose "
+        "output shapes follow from a fixed input size; not custom ops, nor shapes the model computes "
+        "at run time (torch.onnx.export writes nn.LocalResponseNorm that way: export without it).")
 
 
 def read_onnx(source: Any, max_bytes: int = MAX_BYTES) -> OnnxGraph:
@@ -429,10 +461,7 @@ def read_onnx(source: Any, max_bytes: int = MAX_BYTES) -> OnnxGraph:
             raise ValueError(f"The model's local functions could not be expanded: {user_value(str(error))}.") \
                 from None
     graph = model.graph
-    control = sorted({n.op_type for n in graph.node if n.op_type in _CONTROL_FLOW})
-    if control:
-        raise ValueError(f"The model uses control flow ({', '.join(user_value(op) for op in control)}): its "
-                         "subgraphs can't be counted layer by layer. Export a plain feed-forward network.")
+    _refuse_weighted_subgraphs(graph)
     initializers = frozenset(t.name for t in graph.initializer)
     notes: list[str] = []
     inputs = _fix_inputs(graph, initializers, notes)
