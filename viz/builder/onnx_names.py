@@ -13,6 +13,7 @@ blocks). An ONNX file has no modules, but its names usually say where a node bel
 * a node with no such name and no weight (an activation, a pool, a residual sum) joins the
   innermost group holding every node that feeds it, while that group is still running (a
   ReLU after ``conv1_1`` is ``conv1.Relu``; the sum of ``res2.0``'s branches ``res2.0.Sum``);
+  a residual sum joins the block whose input and output it adds (``res3.1.Sum``, not ``res3``);
   a node feeding a group that has already begun elsewhere joins the group it feeds (the pool
   branch of an inception module); a reshape that flattens joins the layer it feeds. One
   that follows (or feeds) a top-level layer alone makes a group with it: AlexNet's
@@ -167,6 +168,23 @@ def _labels(sources: Sequence[NameSource]) -> list[list[str]]:
     return labels
 
 
+def _into_running_child(scope: list[str], producers: list[int], i: int, paths, homes, sources) -> list[str]:
+    """A residual sum's place: the group just run (``res3.1``) rather than the stage holding both its
+    inputs (``res3``), when each input from outside that group is also that group's input."""
+    previous = homes[i - 1] if i and homes[i - 1] is not None else []
+    if len(previous) <= len(scope) or previous[: len(scope)] != scope:
+        return scope
+    child = previous[: len(scope) + 1]
+
+    def inside(j: int) -> bool:
+        return paths[j] is not None and paths[j][: len(child)] == child
+
+    for p in producers:
+        if homes[p][: len(child)] != child and not any(c < i and inside(c) for c in sources[p].consumers):
+            return scope
+    return child
+
+
 def scope_names(sources: Sequence[NameSource]) -> list[tuple[str, int]]:
     """For each node (in execution order), its record name (dotted path) and call number."""
     labels = _labels(sources)
@@ -183,6 +201,7 @@ def scope_names(sources: Sequence[NameSource]) -> list[tuple[str, int]]:
         previous = next((p for p in reversed(paths) if p is not None), [])
         producers = [p for p in source.producers if 0 <= p < i and homes[p] is not None]
         scope = _common_prefix([homes[p] for p in producers]) if producers else []
+        scope = _into_running_child(scope, producers, i, paths, homes, sources)
         if not scope and len(producers) == 1 and len(labels[producers[0]]) == 1:
             scope = list(labels[producers[0]])  # after a top-level layer alone: a group with it
         consumers = [c for c in source.consumers if c > i and labels[c]]

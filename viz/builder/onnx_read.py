@@ -451,6 +451,10 @@ def read_onnx(source: Any, max_bytes: int = MAX_BYTES) -> OnnxGraph:
     data = read_bytes(source, max_bytes)
     model = parse_model(data)
     refuse_external_data(model)
+    graph = model.graph
+    initializers = frozenset(t.name for t in graph.initializer)
+    notes: list[str] = []
+    inputs = _fix_inputs(graph, initializers, notes)  # before the checker: a clearer message for a missing shape
     check(data)
     n_bytes = len(data)
     del data
@@ -462,9 +466,6 @@ def read_onnx(source: Any, max_bytes: int = MAX_BYTES) -> OnnxGraph:
                 from None
     graph = model.graph
     _refuse_weighted_subgraphs(graph)
-    initializers = frozenset(t.name for t in graph.initializer)
-    notes: list[str] = []
-    inputs = _fix_inputs(graph, initializers, notes)
     stored = _strip_for_inference(graph)
     inferred = _infer(model).graph
 
