@@ -267,7 +267,8 @@ def _receptive(node: Node, fields: dict[str, tuple[int, int, int, int]], data: l
         (k_h, k_w), (s_h, s_w), (d_h, d_w), _ = window
         r_h, r_w, j_h, j_w = fields.get(data[0], feeding[0]) if data else feeding[0]
         return (r_h + (k_h - 1) * d_h * j_h, r_w + (k_w - 1) * d_w * j_w, j_h * s_h, j_w * s_w)
-    if len(in_shape) == 4 and tuple(in_shape[2:]) == tuple(out_shape[2:]) and not node.op_type.startswith("Global"):
+    same_grid = len(in_shape) == 4 and tuple(in_shape[2:]) == tuple(out_shape[2:])
+    if (same_grid or node.op_type == "Pad") and not node.op_type.startswith("Global"):  # a Pad moves no window
         return (max(f[0] for f in feeding), max(f[1] for f in feeding),
                 max(f[2] for f in feeding), max(f[3] for f in feeding))
     return None

@@ -16,11 +16,12 @@ can put the message into ``st.error`` as it is):
 2. parse: not a protobuf ModelProto (random bytes, a truncated file) or no graph →
    "not an ONNX model";
 3. external data → refused;
-4. ``onnx.checker.check_model`` on the bytes as uploaded;
-5. the input: every real graph input (one that is not an initialiser) needs a tensor
+4. the input: every real graph input (one that is not an initialiser) needs a tensor
    shape. A symbolic or unknown *first* (batch) dimension is taken as 1 and said so in
    :attr:`OnnxGraph.notes`; any other symbolic dimension (a height, a width) is refused:
    a model exported with a fixed input size is needed;
+5. ``onnx.checker.check_model`` on the bytes as uploaded (it also checks that each stored
+   tensor holds as many values as its shape says, so a damaged weight is caught here);
 6. the big weights are taken out of the graph before shape inference (their shapes are
    kept; their values are not needed for shapes), and the file's own intermediate shape
    annotations are dropped, so every shape reported comes from ``onnx.shape_inference``
@@ -46,8 +47,8 @@ from viz.formatting import user_value
 
 # The largest file opened: 128 MiB. A float32 ResNet-50 export (25.6M weights × 4 bytes
 # ≈ 102 MB) fits; VGG-16's (138M weights, ≈ 553 MB) does not. Parsing keeps one copy
-# of the file in memory beside the caller's bytes; the weights are dropped before shape
-# inference, so the peak is about twice the file.
+# of the file in memory beside the caller's bytes (the checker parses another for a
+# moment); the weights are dropped before shape inference, which never sees them.
 MAX_BYTES = 128 * 1024 * 1024
 
 # Initialisers with more elements than this are taken out before shape inference (only

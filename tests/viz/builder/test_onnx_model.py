@@ -118,10 +118,8 @@ def test_torchscript_lrn_export_is_refused_naming_the_ops():
     """torch.onnx.export writes nn.LocalResponseNorm as ~20 nodes: a Pad whose pads come from a
     Reshape/Slice/Transpose of constants, and an If; shape inference can't follow the Pad."""
     with pytest.raises(ValueError, match="can't be worked out") as caught:
-        # The zoo's AlexNet has LRN by default (Krizhevsky et al. 2012 §3.3); 61M float32 weights
-        # make a 244 MB file, over the page's cap: opened here with a larger one.
-        open_onnx(export_zoo("alexnet"), max_bytes=2 * 1024**3)
-    assert "`Pad` (node `/conv1/lrn/Pad`" in str(caught.value)
+        open_onnx(export_zoo("googlenet"))  # the zoo's GoogLeNet has LRN in its stem by default (Szegedy et al. 2015, Fig. 3)
+    assert "`Pad` (node `/stem/lrn1/Pad`, `/stem/lrn2/Pad`)" in str(caught.value)
     assert "LocalResponseNorm" in str(caught.value)
 
 
