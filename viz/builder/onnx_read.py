@@ -207,7 +207,19 @@ def parse_model(data: bytes) -> onnx.ModelProto:
                    else "a graph without nodes")
         raise ValueError(_NOT_ONNX.format(why=f": it has {missing} (random bytes, another kind of file, "
                                               "or a truncated one)", limit=_megabytes(MAX_BYTES)))
+    if not _names_are_text(model.graph):
+        raise ValueError(_NOT_ONNX.format(why=": some of its names are not UTF-8 text (a damaged file)",
+                                          limit=_megabytes(MAX_BYTES)))
     return model
+
+
+def _names_are_text(graph: onnx.GraphProto) -> bool:
+    """Whether every name is text: protobuf hands back bytes for a string field that is not UTF-8."""
+    for node in graph.node:
+        if not all(isinstance(t, str) for t in (node.name, node.op_type, node.domain, *node.input, *node.output)):
+            return False
+    values = (*graph.input, *graph.output, *graph.value_info, *graph.initializer)
+    return all(isinstance(v.name, str) for v in values)
 
 
 def _graph_tensors(graph: onnx.GraphProto) -> Iterable[onnx.TensorProto]:

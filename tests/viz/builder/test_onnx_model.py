@@ -65,6 +65,34 @@ def test_every_truncation_of_a_real_file_is_refused_clearly():
         assert "not an ONNX model" in message or "not a valid ONNX model" in message, (cut, message)
 
 
+@pytest.mark.parametrize("name", ["bvlc_alexnet", "squeezenet"])
+def test_damaged_bytes_in_a_real_file_give_a_value_error_or_a_model(name):
+    # 1–3 random bytes overwritten: whatever protobuf, the checker or shape inference make of it,
+    # the caller sees a ValueError (or, where the damage is harmless, a model) — never another error.
+    data = light(name).read_bytes()
+    rng = np.random.default_rng(7)
+    outcomes = {"model": 0, "refused": 0}
+    for _ in range(120):
+        damaged = bytearray(data)
+        for _ in range(int(rng.integers(1, 4))):
+            damaged[int(rng.integers(0, len(damaged)))] = int(rng.integers(0, 256))
+        try:
+            open_onnx(bytes(damaged))
+            outcomes["model"] += 1
+        except ValueError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 60
+
+
+def test_names_that_are_not_text():
+    data = bytearray(model_bytes([helper.make_node("Relu", ["x"], ["y"], name="relu_name")],
+                                 [value("x", [1, 3, 4, 4])], [value("y", [1, 3, 4, 4])]))
+    at = data.index(b"relu_name")
+    data[at:at + 2] = b"\xff\xfe"  # invalid UTF-8 inside the node's name
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        open_onnx(bytes(data))
+
+
 def test_a_model_without_input_shape():
     data = model_bytes([helper.make_node("Relu", ["x"], ["y"])],
                        [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)],
