@@ -9,7 +9,7 @@ Issue 17's target: opening the onnx package's light ResNet-50 ≤ 2 s. Columns (
 ``--repeats`` warm runs, in one process, models interleaved round by round so machine noise
 hits each alike; the first, cold, run is shown apart — it includes importing torch and onnx):
 
-* ``parse``   protobuf parse of the bytes (``onnx_read.parse_model``);
+* ``parse``   protobuf parse of the bytes (``onnx_file.parse_model``);
 * ``check``   ``onnx.checker.check_model`` on the bytes;
 * ``read``    the whole of ``onnx_read.read_onnx``: parse, check, input shapes, weights taken
               out, ``onnx.shape_inference.infer_shapes``;
@@ -34,7 +34,7 @@ from pathlib import Path
 T0 = time.perf_counter()
 import onnx  # noqa: E402  (timed: the cold open includes the imports)
 
-from viz.builder import onnx_model, onnx_read  # noqa: E402
+from viz.builder import onnx_file, onnx_model, onnx_read  # noqa: E402
 
 LIGHT = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
 MODELS = ("light_resnet50", "light_bvlc_alexnet", "light_vgg19", "light_inception_v1", "light_squeezenet",
@@ -88,8 +88,8 @@ def main() -> None:
         for name, data in files.items():
             graph = onnx_read.read_onnx(data, max_bytes=10**10)
             steps = {
-                "parse": lambda d=data: onnx_read.parse_model(d),
-                "check": lambda d=data: onnx_read.check(d),
+                "parse": lambda d=data: onnx_file.parse_model(d),
+                "check": lambda d=data: onnx_file.check(d),
                 "read": lambda d=data: onnx_read.read_onnx(d, max_bytes=10**10),
                 "records": lambda g=graph: onnx_model.build_model(g),
                 "open": lambda d=data: onnx_model.open_onnx(d, max_bytes=10**10),

@@ -50,8 +50,9 @@ from typing import Any
 
 import onnx
 
+from viz.builder.onnx_file import MAX_BYTES
 from viz.builder.onnx_names import NameSource, scope_names
-from viz.builder.onnx_read import MAX_BYTES, Node, OnnxGraph, Shape, dtype_name, read_onnx
+from viz.builder.onnx_read import Node, OnnxGraph, Shape, dtype_name, read_onnx
 from viz.formatting import user_value
 from viz.trace import LayerRecord, TraceResult
 

@@ -12,9 +12,9 @@ from onnx import TensorProto, helper
 
 from tests.viz.builder.helpers import LIGHT, export_zoo, light, model_bytes, value, weight, zoo_buffers
 from viz import explorer
-from viz.builder import onnx_read
+from viz.builder import onnx_file
+from viz.builder.onnx_file import MAX_BYTES
 from viz.builder.onnx_model import GROUP_TYPE, open_onnx
-from viz.builder.onnx_read import MAX_BYTES
 from viz.formatting import shape_text, user_value
 from viz.trace import LayerRecord, TraceResult, trace_network
 
@@ -178,7 +178,7 @@ def test_a_file_object_that_lies_about_nothing_is_read_at_most_once_past_the_cap
     handle = io.BytesIO(data)
     assert open_onnx(handle).result.total_params == 143_667_240
     with pytest.raises(ValueError, match="larger than"):
-        onnx_read.read_bytes(_Unsized(data), max_bytes=len(data) - 1)
+        onnx_file.read_bytes(_Unsized(data), max_bytes=len(data) - 1)
 
 
 class _Unsized:
