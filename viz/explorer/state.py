@@ -2,9 +2,10 @@
 
 :func:`parse_state` reads a link, :func:`state_to_params` writes one (defaults left
 out). The page's own settings (``res``, ``unit``, ``rows``, ``diagram``, ``compare``)
-are registry :class:`~architectures.registry.Option`\\ s like the networks' options, so
-one loop (:func:`viz.urlstate.parse`) checks them all; bad values fall back to their
-defaults with a notice that shows the value only as a code span.
+are registry ``Option``s like the networks' options, so one loop
+(:func:`viz.urlstate.parse`) checks them all; bad values fall back to their defaults
+with a notice that shows the value only as a code span. The page's tabs, and the
+widget keys that show a state, are here too.
 """
 
 from __future__ import annotations
