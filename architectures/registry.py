@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
@@ -32,7 +32,8 @@ class Option:
     """One option of a network: what a widget may set, and its default.
 
     kind: "choice" (one of ``choices``), "bool", "int" or "float" (within
-    ``[minimum, maximum]``).
+    ``[minimum, maximum]``), or "subset" (any of ``choices``, none to all: a tuple,
+    e.g. the networks a chart compares; from a URL, comma-separated).
     """
 
     name: str
@@ -51,6 +52,8 @@ class Option:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "bool":
             return "True or False"
+        if self.kind == "subset":
+            return "any of " + ", ".join(repr(c) for c in self.choices) + " (separated by commas)"
         return f"a{'n integer' if self.kind == 'int' else ' number'} from {self.minimum} to {self.maximum}"
 
     def validate(self, network: str, value: Any) -> Any:
@@ -61,6 +64,8 @@ class Option:
                 f"it must be {self.allowed()}."
             )
 
+        if self.kind == "subset":
+            return self._subset(network, value, bad)
         if self.kind == "choice":
             for choice in self.choices:
                 if isinstance(value, bool) != isinstance(choice, bool):
@@ -98,6 +103,24 @@ class Option:
         ):
             raise bad()
         return number
+
+    def _subset(self, network: str, value: Any, bad: Callable[[], ValueError]) -> tuple:
+        """Members in the order given, each once, each checked as a "choice" would be;
+        text is split at commas (``"vgg16,resnet50"``)."""
+        if isinstance(value, str):
+            members: Any = [part.strip() for part in value.split(",") if part.strip()]
+        elif isinstance(value, (list, tuple)):
+            members = value
+        else:
+            raise bad()
+        one = replace(self, kind="choice")
+        chosen = []
+        for member in members:
+            try:
+                chosen.append(one.validate(network, member))
+            except ValueError:
+                raise bad() from None
+        return tuple(dict.fromkeys(chosen))
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from viz import charts
-from viz import explorer as ex
+from viz.explorer import figures as charts
+from viz.explorer import structure as ex
 from viz.trace import trace_network
 
 PAGE = str(Path(__file__).resolve().parents[1] / "viz" / "pages" / "network_explorer.py")

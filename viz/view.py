@@ -148,6 +148,7 @@ class Expander:
     label: str
     blocks: tuple[Block, ...]
     expanded: bool = False
+    icon: str | None = None
 
 
 Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Html | Code | Download

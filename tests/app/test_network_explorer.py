@@ -13,7 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from architectures import NETWORKS, build
-from viz import explorer as ex
+from tests.markdown import outside_code_spans
+from viz.explorer import state as ex
+from viz.formatting import user_value
 
 # AppTest resolves a relative path against the calling file, so give it the full path.
 PAGE = str(Path(__file__).resolve().parents[2] / "viz" / "pages" / "network_explorer.py")
@@ -123,16 +125,27 @@ def test_vgg16_headline_says_the_lectures_figure_and_switches_to_flops():
 def test_bad_url_values_fall_back_with_notices_and_the_page_still_works():
     at = open_page(net="vgg17", res="abc", unit="bits", foo="1")
     warnings = " ".join(w.value for w in at.warning)
-    assert "'vgg17', which is not in the zoo" in warnings and "Ignored res='abc'" in warnings
-    assert "Ignored unit='bits'" in warnings and "Ignored parameter(s) foo" in warnings
+    # The link's values are shown as code (viz.formatting.user_value), never as markup.
+    assert "`vgg17`, which is not in the zoo" in warnings and "Ignored res=`abc`" in warnings
+    assert "Ignored unit=`bits`" in warnings and "Ignored parameter(s) `foo`" in warnings
     assert int(metric(at, "Parameters").replace(",", "")) == zoo_params("vgg16", {})
     assert len(at.get("plotly_chart")) == 3
     assert dict(at.query_params) == {"net": "vgg16"}  # the link is cleaned up
 
 
+def test_a_link_in_the_link_is_shown_as_code_not_as_a_link():
+    evil = "[log in](https://evil.example)"
+    at = open_page(net=evil)
+    warning, = [w.value for w in at.warning]
+    # Only inside the code span: Streamlit renders it literally, so there is no link to click.
+    assert user_value(evil) in warning
+    assert "evil.example" not in outside_code_spans(warning) and "[log in]" not in outside_code_spans(warning)
+    assert int(metric(at, "Parameters").replace(",", "")) == zoo_params("vgg16", {})
+
+
 def test_bad_option_value_in_url_keeps_the_network():
     at = open_page(net="resnet50", residual="perhaps", variant="v1.5")
-    assert any("Ignored residual='perhaps'" in w.value for w in at.warning)
+    assert any("Ignored residual=`perhaps`" in w.value for w in at.warning)
     assert at.sidebar.toggle(key="xp_opt_resnet50_residual").value is True
     assert at.sidebar.selectbox(key="xp_opt_resnet50_variant").value == "v1.5"
 

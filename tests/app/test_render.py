@@ -30,6 +30,7 @@ def _script():
         option_widget(Option("on", "bool", True), "w_bool"),
         option_widget(Option("n", "int", 3, minimum=1, maximum=9), "w_int"),
         option_widget(Option("x", "float", 0.5, minimum=0.0, maximum=1.0, step=0.25), "w_float"),
+        option_widget(Option("nets", "subset", ("b",), choices=("a", "b", "c")), "w_subset"),
     )
 
 
@@ -43,12 +44,14 @@ def test_every_block_type_renders_and_option_widgets_start_at_their_defaults():
     assert len(at.dataframe) == 1 and len(at.table) == 1
     assert at.code[0].value == "print(1)"
     assert len(at.expander) == 1 and at.expander[0].markdown[0].value == "inside"
-    assert at.session_state["values"] == ("b", True, 3, 0.5)
+    assert at.session_state["values"] == ("b", True, 3, 0.5, ("b",))
 
 
 def test_a_changed_option_widget_returns_the_new_value_with_its_type():
     at = AppTest.from_function(_script, default_timeout=60).run()
     at.number_input(key="w_int").set_value(7).run()
     at.selectbox(key="w_choice").set_value("a").run()
+    at.multiselect(key="w_subset").set_value(["c", "a"]).run()
     assert at.session_state["values"][:3] == ("a", True, 7)
+    assert at.session_state["values"][4] == ("c", "a")  # a subset comes back as a tuple, in the order chosen
     assert isinstance(at.session_state["values"][2], int)

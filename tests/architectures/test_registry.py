@@ -153,6 +153,22 @@ def test_choice_option_coercion():
         strings.validate("net", "V1.5")
 
 
+def test_subset_option_coercion():
+    nets = Option("compare", "subset", ("vgg16",), choices=("lenet5", "vgg16", "resnet50"))
+    # From a URL: comma-separated, spaces and empty parts ignored, each member once, in the order given.
+    assert nets.validate("page", "resnet50, lenet5,,resnet50") == ("resnet50", "lenet5")
+    assert nets.validate("page", ["vgg16", "lenet5"]) == ("vgg16", "lenet5")  # from a widget
+    assert nets.validate("page", "") == () and nets.validate("page", ()) == ()  # none chosen is allowed
+    for bad in ("vgg16,nonet", "VGG16", ["vgg16", 16], 16, None, {"vgg16": 1}):
+        with pytest.raises(ValueError, match=r"any of 'lenet5', 'vgg16', 'resnet50' \(separated by commas\)"):
+            nets.validate("page", bad)
+    # Members are checked as a "choice" is: "2" from a URL is the int choice 2, True is never 1.
+    ints = Option("groups", "subset", (), choices=(1, 2, 4))
+    assert ints.validate("net", "4,1") == (4, 1) and type(ints.validate("net", "4")[0]) is int
+    with pytest.raises(ValueError):
+        ints.validate("net", [True])
+
+
 def test_resolve_overlays_defaults():
     spec = NETWORKS["resnet50"]
     assert spec.resolve({}) == {"residual": True, "variant": "paper", "num_classes": 1000}

@@ -66,3 +66,12 @@ def test_bad_link_falls_back_with_a_notice_and_compare_tab_draws(page, app_url):
     wait_for_run(page, 120_000)
     assert_no_exception(page)
     assert "view=compare" in page.url
+
+
+def test_a_link_in_the_link_is_shown_as_code_in_the_browser(page, app_url):
+    # ?net=[log in](https://evil.example): the value appears in the warning as code, never as a live link.
+    open_explorer(page, app_url, "net=%5Blog%20in%5D(https://evil.example)")
+    warning = page.get_by_test_id("stAlertContentWarning").first
+    expect(warning).to_contain_text("[log in](https://evil.example)")
+    assert warning.locator("a").count() == 0
+    assert warning.locator("code").filter(has_text="evil.example").count() == 1

@@ -11,6 +11,7 @@ from viz.formatting import approx, num, parse_approx, shape_text, user_value
     (4_231_976, "4.23M"),
     (15_470_264_320, "15.5G"),
     (999, "999"),
+    (60_000_000, "60M"),  # AlexNet, the lecture's "~60M"
 ])
 def test_approx_keeps_three_significant_digits(n, text):
     assert approx(n) == text

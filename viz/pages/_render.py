@@ -73,7 +73,7 @@ def _render_one(block: v.Block) -> None:
             with column:
                 render(inner)
     elif isinstance(block, v.Expander):
-        with st.expander(block.label, expanded=block.expanded):
+        with st.expander(block.label, expanded=block.expanded, icon=block.icon):
             render(block.blocks)
     else:  # a new block type without a renderer is a bug in this module
         raise TypeError(f"no renderer for {type(block).__name__}")
@@ -89,10 +89,16 @@ def option_widget(option: Option, key: str, *, container: Any = st, bind: str | 
     if bind:
         common["bind"] = bind
     if key not in st.session_state:
-        common["value" if option.kind != "choice" else "index"] = (
-            list(option.choices).index(option.default) if option.kind == "choice" else option.default)
+        if option.kind == "choice":
+            common["index"] = list(option.choices).index(option.default)
+        elif option.kind == "subset":
+            common["default"] = list(option.default)
+        else:
+            common["value"] = option.default
     if option.kind == "choice":
         return container.selectbox(label, list(option.choices), **common)
+    if option.kind == "subset":
+        return tuple(container.multiselect(label, list(option.choices), **common))
     if option.kind == "bool":
         return container.toggle(label, **common)
     if option.kind == "int":

@@ -1,4 +1,4 @@
-"""Plotly figures of a traced network (no Streamlit here).
+"""The Network Explorer's plotly figures of a traced network (the only module here importing plotly).
 
 Each function takes the tracer's records or groups (plain data) and returns a
 ``plotly.graph_objects.Figure`` sized to be read on a projector: large fonts, few
@@ -18,17 +18,10 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from viz.explorer import (
-    approx,
-    branch_channels,
-    format_macs,
-    macs_in,
-    op_label,
-    preorder,
-    shape_label,
-    shape_nhwc,
-    skip_count,
-)
+from viz.explorer.numbers import format_macs, macs_in
+from viz.explorer.structure import branch_channels, op_label, shape_nhwc, skip_count
+from viz.explorer.table import preorder
+from viz.formatting import approx, shape_text
 
 FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=16, color="#1f2937")
 BLUE, ORANGE, GREEN, GREY, RED = "#2563eb", "#ea580c", "#059669", "#6b7280", "#dc2626"
@@ -114,7 +107,7 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
     n_h = [s[0] for s in nhwc]
     n_w = [s[1] for s in nhwc]
     n_c = [s[2] for s in nhwc]
-    hover = [f"<b>{name}</b> ({kind})<br>{shape_label(shape)}" for name, kind, shape in points]
+    hover = [f"<b>{name}</b> ({kind})<br>{shape_text(shape)}" for name, kind, shape in points]
 
     # Where each stage starts, as x tick labels (the stage of a layer = first part of its name).
     tickvals, ticktext, seen = [], [], set()
@@ -249,7 +242,7 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
                                                      (x + t, y1)]),
                            line=line, fillcolor="#93c5fd" if not is_fc else "#fcd34d", layer="above"))
         centre = x + (t + dx) / 2
-        label = shape_label(shape) if not is_fc else f"FC {shape[1]}"
+        label = shape_text(shape) if not is_fc else f"FC {shape[1]}"
         if many and not is_fc:
             n_h, n_w, n_c = shape_nhwc(shape)
             label = f"{n_h}×{n_w}<br>×{n_c}"
@@ -278,12 +271,12 @@ def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: b
             if branches:
                 extra = "<br>branches: " + " + ".join(f"{c}" for _, c in branches) + f" = {shape[1]} channels"
             hover_text.append(
-                f"<b>{box['name']}</b> → {shape_label(shape)}<br>{box['op']}<br>"
+                f"<b>{box['name']}</b> → {shape_text(shape)}<br>{box['op']}<br>"
                 f"parameters {group.params:,}<br>{format_macs(group.macs, unit)} "
                 f"({macs_in(group.macs, unit):,}){extra}"
             )
         else:
-            hover_text.append(f"<b>input image</b><br>{shape_label(shape)}")
+            hover_text.append(f"<b>input image</b><br>{shape_text(shape)}")
         hover_x.append(centre)
         hover_y.append(0)
         top_needed = max(top_needed, y1 + dy)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from architectures import NETWORKS
-from tests.viz.test_explorer import traced  # one cache of traces for both files
-from viz import charts
-from viz import explorer as ex
+from tests.viz.explorer.common import traced
+from viz.explorer import figures as charts
+from viz.explorer import structure as ex
 
 pytestmark = pytest.mark.skipif(not NETWORKS, reason="the model zoo is empty")
 

@@ -1,6 +1,7 @@
-"""viz.trace on every network of the zoo (parametrised over architectures.NETWORKS, so new
+"""viz.trace.zoo on every network of the zoo (parametrised over architectures.NETWORKS, so new
 networks are picked up): totals against PyTorch's FlopCounterMode and torchinfo 1.8,
 parameters, groups, the cheap path against real weights, too-small inputs, bad requests.
+(The skeletons and zero weights themselves: tests/architectures/test_skeleton.py.)
 
 Cheap by design: one real forward pass per network on zero weights (trace_network), batch 1.
 """
@@ -18,7 +19,7 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from architectures import NETWORKS, build
-from viz import trace as trace_module
+from architectures import skeleton as skeleton_module
 from viz.trace import cheap_network, group, trace, trace_network
 
 NAMES = list(NETWORKS)
@@ -102,32 +103,11 @@ def test_cheap_path_matches_real_weights(name):
 
 def test_trace_network_frees_its_weights():
     trace_network("lenet5")
-    skeletons = list(trace_module._SKELETONS.values())
+    skeletons = list(skeleton_module._SKELETONS.values())
     assert skeletons
     for skeleton in skeletons:
         assert all(t.device.type == "meta" for t in skeleton.model.parameters())
         assert all(t.device.type == "meta" for t in skeleton.model.buffers())
-
-
-def test_zero_weights_are_views_put_back_afterwards():
-    # _materialised: every tensor a CPU view of one zero block per (dtype, fill), running
-    # variances ones, a tied weight still one Parameter, and the meta tensors restored after.
-    with torch.device("meta"):
-        model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.Linear(3, 3))
-    model[2].weight = nn.Parameter(torch.empty(3, 3, device="meta"), requires_grad=False)
-    model[0].register_parameter("tied", model[2].weight)
-    plan = trace_module._ZeroPlan(list(model.named_modules()))
-    metas = [*model.parameters(), *model.buffers()]
-    with trace_module._materialised(plan):
-        assert model[0].tied is model[2].weight and isinstance(model[2].weight, nn.Parameter)
-        assert model[2].weight.requires_grad is False and model[0].weight.requires_grad is True
-        assert all(t.device.type == "cpu" for t in [*model.parameters(), *model.buffers()])
-        assert model[1].running_var.tolist() == [1.0, 1.0, 1.0]
-        assert not any(float(t.detach().abs().sum()) for t in model.parameters())
-        assert model[1].num_batches_tracked.dtype == torch.int64 and model[1].num_batches_tracked.shape == ()
-        assert model[0].weight.shape == (3, 4) and model[0].weight.is_contiguous()
-    after = [*model.parameters(), *model.buffers()]
-    assert len(after) == len(metas) and all(a is b for a, b in zip(after, metas))  # the very meta tensors
 
 
 def test_published_totals():

@@ -1,0 +1,137 @@
+"""The Network Explorer's sections as :mod:`viz.view` blocks, ready for the page to lay out.
+
+One function per section: the notices and title above the tabs, the headline and the
+overview (with its figures), the layer table, published figures & code, and Compare.
+Each takes the spec, the tracer's result and the :class:`~viz.explorer.state.ExplorerState`
+(plain data) and returns a :class:`~viz.view.View`; the page reads the widgets between
+them and keeps the caches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from architectures import NetworkSpec
+from viz import view as v
+from viz.explorer import figures, published, structure, table
+from viz.explorer.numbers import UNIT_NOTE, format_macs, macs_caption, macs_in, params_headline
+from viz.explorer.state import ExplorerState, resolution_of
+from viz.formatting import shape_text
+
+DEPTH_HELP = ("Weight layers (convolutions and fully connected) along the longest path, as in 'VGG-16' or "
+              "'ResNet-50': parallel branches count once, projection shortcuts and squeeze-excite not at all.")
+
+
+def notices_view(state: ExplorerState) -> v.View:
+    """One warning per value of the link that was ignored (user text only as code spans)."""
+    return v.View(tuple(v.Callout("warning", notice, icon=":material/link_off:") for notice in state.notices))
+
+
+def title_view(spec: NetworkSpec, state: ExplorerState) -> v.View:
+    """"VGG-16 at 224 × 224 × 3" above the tabs."""
+    resolution = resolution_of(state)
+    return v.View((v.Heading(f"{spec.title} at {resolution} × {resolution} × {spec.input_size[0]}", 3),))
+
+
+def trace_error_view(message: str) -> v.View:
+    """Why this setting can't run, and that the rest of the page still works."""
+    return v.View((v.Callout("error", f"{message}\n\nChange the input resolution or the options in the sidebar; "
+                             "the other networks and the Compare tab still work.", icon=":material/error:"),))
+
+
+def headline_view(spec: NetworkSpec, result: Any, state: ExplorerState) -> v.View:
+    """Parameters (with the lecture's figure), multiply-adds, depth and output, side by side."""
+    is_default = not state.options and state.resolution is None
+    params_text = params_headline(result.total_params, spec, is_default)
+    depth, layers, shortcuts = structure.weight_layers(result.records)
+    depth_note = ""
+    if layers != depth:
+        extra = f", incl. {shortcuts} projection shortcut{'s' if shortcuts > 1 else ''}" if shortcuts else ""
+        depth_note = f"{layers} conv/FC layers in all{extra}"
+    metrics = v.Metrics((
+        v.Metric("Parameters", f"{result.total_params:,}", caption=params_text,
+                 help="Counted from the module's own parameters (weights and biases, batch-norm scales)."),
+        v.Metric("Multiply-adds" if state.unit == "MACs" else "FLOPs", format_macs(result.total_macs, state.unit),
+                 help=UNIT_NOTE, caption=macs_caption(result.total_macs, state.unit, result.input_size)),
+        v.Metric("Depth", f"{depth}", help=DEPTH_HELP, caption=depth_note),
+        v.Metric("Output", shape_text(result.output_shape), caption=f"input {shape_text(result.input_size)}"),
+    ), widths=(1.35, 1, 0.8, 0.8))
+    return v.View((metrics,), headline=params_text)
+
+
+def overview_view(spec: NetworkSpec, result: Any, state: ExplorerState) -> v.View:
+    """The headline, what is new in this network, and its paper (the figures follow the diagram level)."""
+    head = headline_view(spec, result, state)
+    return v.View((*head.blocks, v.Text(f"**What is new in {spec.title}.** {spec.summary}"), v.Caption(spec.paper)),
+                  headline=head.headline)
+
+
+def figures_view(spec: NetworkSpec, result: Any, options: Mapping[str, Any], unit: str, level: str) -> v.View:
+    """The overview's three figures: the volume diagram, channel growth, cost per stage."""
+    stages = structure.group_records(result, 0)
+    volume = figures.volume_diagram(structure.diagram_groups(result, level), result.input_size,
+                                    residual=bool(options.get("residual", True)), unit=unit,
+                                    title=f"{spec.title}: the volume after each {level[:-1]}")
+    growth = figures.channel_growth(result.records, result.input_size, [g.name for g in stages])
+    cost = figures.cost_by_stage(stages, unit)
+    return v.View((v.Figure(volume, key="xp_volume"), v.Figure(growth, key="xp_growth"),
+                   v.Figure(cost, key="xp_cost")), figure="xp_volume")
+
+
+def layer_table_view(spec: NetworkSpec, result: Any, state: ExplorerState) -> v.View:
+    """The layer table down to ``state.table_depth``, its caption and the CSV download."""
+    rows = table.table_rows(result, state.table_depth, state.unit)
+    suffix = "_".join(f"{k}-{value}" for k, value in sorted(state.options.items()))
+    file_name = f"{spec.name}{'_' + suffix if suffix else ''}_{result.input_size[2]}px.csv"
+    return v.View((
+        v.Table(tuple(rows), number_columns=("parameters", state.unit), height=min(38 + 35 * len(rows), 620)),
+        v.Caption(f"{len(rows)} rows. Each row counts everything inside it; indented rows are the parts of "
+                  "the row above. Shapes are n_H × n_W × n_C; a fully connected output is a count."),
+        v.Download("Download the table as CSV", table.rows_to_csv(rows), file_name, "text/csv"),
+    ))
+
+
+def published_view(spec: NetworkSpec, result: Any, state: ExplorerState) -> v.View:
+    """Our counts beside the published ones, why they differ, pretrained weights, and the source."""
+    blocks: list[v.Block] = [
+        v.Heading("Published figures", 3),
+        # A static table: its long source citations wrap instead of being cut off.
+        v.Table(tuple(published.published_rows(spec, result.total_params, result.total_macs, state.unit)),
+                static=True),
+    ]
+    note = published.published_note(spec)
+    if note:
+        blocks.append(v.Text(f"**Why the numbers differ.** {note}"))
+    blocks.append(v.Caption(UNIT_NOTE))
+    if state.options or state.resolution is not None:
+        blocks.append(v.Caption("Our row is for the options chosen in the sidebar; published figures are for "
+                                "the default."))
+    path, source = published.module_source(spec.name)
+    blocks += [
+        v.Heading("The code", 3),
+        v.Text(published.pretrained_note(spec)),
+        v.Expander(f"{path}: the PyTorch source of {spec.title}", (v.Code(source, line_numbers=True),),
+                   icon=":material/code:"),
+    ]
+    return v.View(tuple(blocks))
+
+
+COMPARE_INTRO = v.View((v.Text("Every network with its default options at its default resolution. "
+                               "Far right = most work per image; high up = most parameters."),))
+
+
+def compare_view(points: Sequence[Mapping[str, Any]], problems: Sequence[str], state: ExplorerState) -> v.View:
+    """The chosen networks' parameters against their cost (``points`` from
+    :func:`viz.explorer.numbers.network_totals`), as a chart and a table; ``problems``
+    are the messages of networks that could not be traced."""
+    blocks: list[v.Block] = [v.Callout("error", problem) for problem in problems]
+    if points:
+        rows = tuple({"network": p["title"], "input": f"{p['resolution']} × {p['resolution']}",
+                      "parameters": p["params"], state.unit: macs_in(p["macs"], state.unit)} for p in points)
+        blocks += [v.Figure(figures.compare_networks(points, state.unit, highlight=state.network),
+                            key="xp_compare_chart"),
+                   v.Table(rows, number_columns=("parameters", state.unit))]
+    elif not problems:
+        blocks.append(v.Callout("info", "Pick some networks to compare."))
+    return v.View(tuple(blocks), figure="xp_compare_chart" if points else "")
