@@ -4,9 +4,14 @@
 package only, ``onnx.checker``, ``onnx.shape_inference``) and returns an :class:`OnnxModel`
 whose ``result`` is a :class:`viz.trace.TraceResult` of :class:`viz.trace.LayerRecord` rows —
 the records the Explorer's table and diagram already draw: one leaf record per node of the
-network (``layer_type`` is the ONNX op type, e.g. ``"Conv"``), and a container record for each
-group the node names make (:mod:`viz.builder.onnx_names`: ``layer1``, ``layer1.0`` …), placed
-before its first node, owning no parameters or cost itself (as the zoo's containers).
+network, and a container record for each group the node names make
+(:mod:`viz.builder.onnx_names`: ``layer1``, ``layer1.0`` …), placed before its first node,
+owning no parameters or cost itself (as the zoo's containers). A leaf's ``layer_type`` is the
+PyTorch layer the op stands for where there is one (``Conv`` on a map → ``"Conv2d"``, ``Gemm``
+→ ``"Linear"``, ``MaxPool`` → ``"MaxPool2d"``, ``Relu`` → ``"ReLU"`` …: :data:`EXPLORER_TYPES`),
+because the Explorer's diagram labels, channel-growth chart and depth count read the zoo's
+layer names; else the ONNX op type (``"Concat"``, ``"Sum"``). :attr:`OnnxNode.op_type` always
+keeps the ONNX op.
 
 Which nodes are rows. Nodes that only compute constants — the ``ConstantOfShape`` nodes that
 make the weights of the onnx package's "light" test models from a stored shape, an
@@ -87,12 +92,44 @@ _CONV_WEIGHT = {"Conv": 1, "ConvInteger": 1, "QLinearConv": 3, "ConvTranspose": 
 
 GROUP_TYPE = "Group"  # layer_type of the container records the node names make
 
+# ONNX op → the PyTorch layer the Explorer's functions know it by (its records are the zoo's);
+# a tuple is chosen by the output's rank (1-D, 2-D, 3-D maps: N, C + 1, 2 or 3 sizes).
+EXPLORER_TYPES: dict[str, str | tuple[str, str, str]] = {
+    "Conv": ("Conv1d", "Conv2d", "Conv3d"),
+    "ConvTranspose": ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"),
+    "MaxPool": ("MaxPool1d", "MaxPool2d", "MaxPool3d"),
+    "AveragePool": ("AvgPool1d", "AvgPool2d", "AvgPool3d"),
+    "GlobalAveragePool": ("AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"),
+    "GlobalMaxPool": ("AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d"),
+    "BatchNormalization": ("BatchNorm1d", "BatchNorm2d", "BatchNorm3d"),
+    "InstanceNormalization": ("InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"),
+    "Gemm": "Linear",
+    "LRN": "LocalResponseNorm", "LayerNormalization": "LayerNorm",
+    "Relu": "ReLU", "LeakyRelu": "LeakyReLU", "PRelu": "PReLU", "Elu": "ELU", "Selu": "SELU", "Gelu": "GELU",
+    "Sigmoid": "Sigmoid", "Tanh": "Tanh", "HardSwish": "Hardswish", "HardSigmoid": "Hardsigmoid",
+    "Softplus": "Softplus", "Softmax": "Softmax", "LogSoftmax": "LogSoftmax",
+    "Dropout": "Dropout", "Flatten": "Flatten", "Identity": "Identity",
+}
+
+
+def explorer_type(op_type: str, out_shape: Shape, weight_operand: bool = False) -> str:
+    """The layer name the Explorer knows an op by (see :data:`EXPLORER_TYPES`); a MatMul by a
+    stored weight is a ``"Linear"`` layer, one of two activations stays ``"MatMul"``."""
+    if op_type == "MatMul" and weight_operand:
+        return "Linear"
+    kind = EXPLORER_TYPES.get(op_type, op_type)
+    if isinstance(kind, tuple):
+        spatial = len(out_shape) - 2
+        return kind[spatial - 1] if 1 <= spatial <= 3 else op_type
+    return kind
+
 
 @dataclass(frozen=True)
 class OnnxNode:
     """One row of the network (one ONNX node), beside its :class:`~viz.trace.LayerRecord`.
 
     record            the node's record (the same object as in ``result.records``)
+    op_type           the ONNX op (``"Conv"``; the record's ``layer_type`` is ``"Conv2d"``)
     onnx_name         the node's name in the file ("" if it has none)
     weights           the parameter tensors counted at this node: (name, shape); a weight
                       made by ``ConstantOfShape`` is named after that node's output
@@ -102,6 +139,7 @@ class OnnxNode:
     """
 
     record: LayerRecord
+    op_type: str
     onnx_name: str
     weights: tuple[tuple[str, Shape], ...]
     kernel: tuple[int, ...] | None
@@ -355,12 +393,14 @@ def build_model(graph: OnnxGraph) -> OnnxModel:
     leaves, details, itemsizes = [], [], []
     for (name, call), (node, _data, weights, in_shape, out_shape, macs, window, field, itemsize) in zip(names, rows):
         params = sum(t.numel for _, t in weights)
-        record = LayerRecord(name, node.op_type, name.count("."), tuple(in_shape), tuple(out_shape), params, macs,
+        by_weight = node.op_type == "MatMul" and len(node.inputs) > 1 and node.inputs[1] in constants.values
+        record = LayerRecord(name, explorer_type(node.op_type, out_shape, by_weight), name.count("."),
+                             tuple(in_shape), tuple(out_shape), params, macs,
                              prod(out_shape) * itemsize if out_shape else 0, True, call)
         leaves.append(record)
         itemsizes.append(itemsize)
         details.append(OnnxNode(
-            record=record, onnx_name=node.name, weights=tuple((n, t.shape) for n, t in weights),
+            record=record, op_type=node.op_type, onnx_name=node.name, weights=tuple((n, t.shape) for n, t in weights),
             kernel=window[0] if window else None, strides=window[1] if window else None,
             group=window[3] if window else 1, receptive_field=(field[0], field[1]) if field else None,
         ))

@@ -11,10 +11,12 @@ import pytest
 from onnx import TensorProto, helper
 
 from tests.viz.builder.helpers import LIGHT, export_zoo, light, model_bytes, value, weight, zoo_buffers
-from viz import explorer
 from viz.builder import onnx_file
 from viz.builder.onnx_file import MAX_BYTES
 from viz.builder.onnx_model import GROUP_TYPE, open_onnx
+from viz.explorer.figures import channel_growth, volume_diagram
+from viz.explorer.structure import diagram_groups, op_label, weight_layers
+from viz.explorer.table import table_rows
 from viz.formatting import shape_text, user_value
 from viz.trace import LayerRecord, TraceResult, trace_network
 
@@ -27,7 +29,7 @@ def _conv_model(x_shape=(1, 3, 8, 8), w_shape=(4, 3, 3, 3), group: int = 1, name
         [value("x", list(x_shape))], [value("y", [1, n_out, h, h])], [weight("w", w_shape)])
 
 
-def _weighted(records, types=("Conv", "Gemm")):
+def _weighted(records, types=("Conv2d", "Linear")):
     return [r for r in records if r.is_leaf and r.layer_type in types]
 
 
@@ -330,9 +332,23 @@ def test_records_are_layer_records_in_a_trace_result_the_explorer_can_use():
     # ResNet's stages and blocks come from the weight names (gpu_0/res2_0_branch2a_w_0 …).
     assert [g.name for g in result.group(0)] == ["conv1", "res", "res2", "res3", "res4", "res5", "pred"]
     assert [g.name for g in result.group(1) if g.name.startswith("res3.")] == ["res3.0", "res3.1", "res3.2", "res3.3"]
-    rows = explorer.table_rows(result, max_depth=1)
+    rows = table_rows(result, max_depth=1)
     assert rows[0]["layer"] == "conv1" and rows[0]["output (n_H × n_W × n_C)"] == "112 × 112 × 64"
-    assert explorer.diagram_groups(result)  # the Explorer's diagram takes the groups
+    assert sum(row["parameters"] for row in rows if row["depth"] == 0) == result.total_params
+
+
+def test_the_explorer_draws_an_onnx_vgg19_as_it_draws_the_zoos():
+    # Same functions, same pictures: the diagram's boxes and arrow labels, the channel-growth points,
+    # the depth count (Simonyan & Zisserman 2015, Table 1 E: 19 weight layers).
+    model, zoo = open_onnx(light("vgg19")).result, trace_network("vgg19")
+    ours, theirs = diagram_groups(model), diagram_groups(zoo)
+    assert [shape_text(g.output_shape) for g in ours] == [shape_text(g.output_shape) for g in theirs]
+    assert [op_label(g) for g in ours] == [op_label(g) for g in theirs]
+    assert op_label(ours[0]) == "CONV 3×3 ×2, MAX POOL"
+    assert weight_layers(model.records) == weight_layers(zoo.records) == (19, 19, 0)
+    growth = channel_growth(model.records, model.input_size[1:])
+    assert len(growth.data[0].x) == len(channel_growth(zoo.records, zoo.input_size[1:]).data[0].x)
+    assert volume_diagram(ours, model.input_size[1:]).layout.shapes  # boxes drawn
 
 
 # ------------------------------------------------------------- the onnx package's light models
@@ -355,7 +371,7 @@ def test_light_resnet50_is_the_zoos_v1_5():
     assert model.result.total_params == v15.total_params == paper.total_params == 25_557_032
     assert model.result.total_macs == v15.total_macs == 4_089_184_256
     assert paper.total_macs == 3_857_973_248
-    strided = [n.record.name for n in model.nodes if n.strides == (2, 2) and n.record.layer_type == "Conv"]
+    strided = [n.record.name for n in model.nodes if n.strides == (2, 2) and n.op_type == "Conv"]
     assert strided == ["conv1", "res3.0.branch2b.Conv", "res3.0.branch1.Conv", "res4.0.branch2b.Conv",
                        "res4.0.branch1.Conv", "res5.0.branch2b.Conv", "res5.0.branch1.Conv"]
     assert model.result.extra["buffers"] == zoo_buffers("resnet50")  # batch-norm running statistics
@@ -363,7 +379,7 @@ def test_light_resnet50_is_the_zoos_v1_5():
 
 def _same_layers_other_maps(light_result, zoo_result):
     """Same weight layers with the same weights; each layer's multiply-adds scale with its map."""
-    ours, theirs = _weighted(light_result.records), _weighted(zoo_result.records, ("Conv2d", "Linear"))
+    ours, theirs = _weighted(light_result.records), _weighted(zoo_result.records)
     assert len(ours) == len(theirs)
     for a, b in zip(ours, theirs):
         assert a.params == b.params, (a.name, b.name)
@@ -424,10 +440,10 @@ def test_light_receptive_fields():
     # Araujo, Norris & Sim, "Computing Receptive Fields of CNNs", Distill 2019: AlexNet's pool5 sees
     # 195 pixels, VGG-16's 212; VGG-19 adds one 3×3 conv in stages 3–5 at jumps 4, 8, 16: + 2·(4+8+16).
     alexnet = open_onnx(light("bvlc_alexnet"))
-    assert [n.receptive_field[0] for n in alexnet.nodes if n.record.layer_type == "MaxPool"] == [19, 67, 195]
+    assert [n.receptive_field[0] for n in alexnet.nodes if n.op_type == "MaxPool"] == [19, 67, 195]
     vgg = open_onnx(light("vgg19"))
-    assert [n.receptive_field for n in vgg.nodes if n.record.layer_type == "MaxPool"][-1] == (212 + 56, 212 + 56)
-    assert [n.receptive_field for n in vgg.nodes if n.record.layer_type == "Gemm"] == [None, None, None]
+    assert [n.receptive_field for n in vgg.nodes if n.op_type == "MaxPool"][-1] == (212 + 56, 212 + 56)
+    assert [n.receptive_field for n in vgg.nodes if n.op_type == "Gemm"] == [None, None, None]
 
 
 @pytest.mark.parametrize("name", ["densenet121", "inception_v2", "shufflenet", "zfnet512"])
@@ -438,7 +454,7 @@ def test_other_light_models_open_with_every_shape(name):
     assert all(r.output_shape for r in result.records)
     assert result.total_params > 10**6 and result.total_macs > 10**8
     for n in model.nodes:  # every conv counted as N · positions · weight.numel()
-        if n.record.layer_type == "Conv":
+        if n.op_type == "Conv":
             (w_name, w_shape), *_ = n.weights
             assert n.record.macs == prod(n.record.output_shape[2:]) * prod(w_shape)
 
@@ -446,7 +462,7 @@ def test_other_light_models_open_with_every_shape(name):
 def test_light_shufflenet_counts_its_grouped_convs():
     # ShuffleNet (Zhang et al. 2018) with g = 4 groups in its 1×1 convs, 3×3 depthwise convs.
     model = open_onnx(light("shufflenet"))
-    groups = {n.group for n in model.nodes if n.record.layer_type == "Conv"}
+    groups = {n.group for n in model.nodes if n.op_type == "Conv"}
     assert {1, 4} <= groups and any(g > 4 for g in groups)  # depthwise: group = channels
 
 
