@@ -9,7 +9,7 @@ Issue 6's targets: any single distortion < 50 ms for the grid, the whole pipelin
 < 150 ms. Columns, all on the same 9 samples, in one process, interleaved round by
 round so machine noise hits every column alike, medians:
 
-* ``ours``      viz.augment (batched tensors, one grid_sample per geometric step);
+* ``ours``      viz.augmentation (batched tensors, one grid_sample per geometric step);
 * ``grid_sample`` a bare ``F.affine_grid`` + ``F.grid_sample`` with random affine
                 matrices: the floor for any resampling step (geometry only);
 * ``PIL``       Pillow, one image at a time (transpose, resize with a box, rotate,
@@ -34,7 +34,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from viz import augment as A
+from viz.augmentation import colour as C
+from viz.augmentation import distortions as D
+from viz.augmentation import geometry as G
+from viz.augmentation import tensors as T
 from viz.images import load_default
 
 N = 9
@@ -43,17 +46,17 @@ OPS = ("mirror", "random crop", "rotation", "shear", "local warp", "colour shift
 
 
 def ours(photo: torch.Tensor, square: torch.Tensor) -> dict:
-    g = A.make_generator(0)
-    pipe = A.Pipeline((A.RandomResizedCrop(SIZE), A.Mirror(), A.Rotation(20.0), A.Shear(15.0),
-                       A.Warp(6.0, 0.25), A.ColorShift(20.0), A.PCAColor(0.1)))
+    g = T.make_generator(0)
+    pipe = D.Pipeline((D.RandomResizedCrop(SIZE), D.Mirror(), D.Rotation(20.0), D.Shear(15.0),
+                       D.Warp(6.0, 0.25), D.ColorShift(20.0), D.PCAColor(0.1)))
     return {
-        "mirror": lambda: A.random_mirror(square, 0.5, g),
-        "random crop": lambda: A.random_resized_crop(photo, (SIZE, SIZE), gen=g),
-        "rotation": lambda: A.random_rotation(square, 20.0, g),
-        "shear": lambda: A.random_shear(square, 15.0, 0.0, g),
-        "local warp": lambda: A.random_warp(square, 6.0, 0.25, g),
-        "colour shift": lambda: A.random_color_shift(square, 20.0, g),
-        "PCA colour": lambda: A.pca_color(square, 0.1, g),
+        "mirror": lambda: G.random_mirror(square, 0.5, g),
+        "random crop": lambda: G.random_resized_crop(photo, (SIZE, SIZE), gen=g),
+        "rotation": lambda: G.random_rotation(square, 20.0, g),
+        "shear": lambda: G.random_shear(square, 15.0, 0.0, g),
+        "local warp": lambda: G.random_warp(square, 6.0, 0.25, g),
+        "colour shift": lambda: C.random_color_shift(square, 20.0, g),
+        "PCA colour": lambda: C.pca_color(square, 0.1, g),
         "pipeline": lambda: pipe(photo, g),
     }
 
@@ -137,8 +140,8 @@ def main() -> None:
     pixels = load_default().pixels
     photo_im = Image.fromarray(pixels)
     square_im = photo_im.resize((SIZE, SIZE), Image.Resampling.BILINEAR)
-    photo = A.repeat(A.from_uint8(pixels), N)
-    square = A.repeat(A.from_uint8(np.asarray(square_im)), N)
+    photo = T.repeat(T.from_uint8(pixels), N)
+    square = T.repeat(T.from_uint8(np.asarray(square_im)), N)
 
     columns = {"ours": ours(photo, square), "grid_sample": bare_grid_sample(square),
                "PIL": pil(photo_im, square_im), "kornia": kornia_ops(photo, square)}

@@ -92,13 +92,19 @@ class Figure:
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of a table (dicts with the same keys); ``static`` tables wrap long text."""
+    """Rows of a table (dicts with the same keys); ``static`` tables wrap long text.
+
+    ``formats`` maps a number column to its printf-style format (``"%.3f"``,
+    ``"%d ×"``, or ``"percent"``); ``index`` names a column shown as the row labels.
+    """
 
     rows: tuple[Mapping[str, Any], ...]
     number_columns: tuple[str, ...] = ()
     static: bool = False
     height: int | None = None
     key: str | None = None
+    formats: Mapping[str, str] = field(default_factory=dict)
+    index: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class Image:
     image: Any
     caption: str = ""
     width: int | Literal["stretch", "content"] = "stretch"
+    output_format: Literal["auto", "PNG", "JPEG"] = "auto"  # JPEG: much smaller for photographs
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def test_prediction_cost_is_ten_crops_times_ensemble_of_a_traced_network(first_r
     table = next(df.value for df in at.dataframe if "forward passes" in df.value.columns)
     assert table["forward passes"].tolist() == [1, 10, 7, 70]  # 10 crops × 7 networks (the page's defaults)
     macs = trace_network("alexnet").total_macs
-    from viz.augment_views import format_macs
+    from viz.augmentation.cost import format_macs
 
     assert table["multiply-adds"].tolist()[-1] == format_macs(70 * macs) + " MACs"
 

@@ -1,5 +1,7 @@
 """The shared renderer draws every view block, and Option widgets keep their types."""
 
+import json
+
 from streamlit.testing.v1 import AppTest
 
 
@@ -55,3 +57,25 @@ def test_a_changed_option_widget_returns_the_new_value_with_its_type():
     assert at.session_state["values"][:3] == ("a", True, 7)
     assert at.session_state["values"][4] == ("c", "a")  # a subset comes back as a tuple, in the order chosen
     assert isinstance(at.session_state["values"][2], int)
+
+
+def _indexed_table_script():
+    import numpy as np
+
+    from viz import view as v
+    from viz.pages._render import render
+
+    render((v.Table(({"component": "p1", "share": 0.75}, {"component": "p2", "share": 0.25}),
+                    formats={"share": "percent"}, index="component"),
+            v.Image(np.zeros((4, 4, 3), dtype=np.uint8), caption="jpeg", output_format="JPEG")))
+
+
+def test_a_table_can_label_its_rows_by_a_column_and_format_numbers():
+    at = AppTest.from_function(_indexed_table_script, default_timeout=60).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.index) == ["p1", "p2"] and list(table.columns) == ["share"]
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["share"]["type_config"]["format"] == "percent" and config["_index"]["hidden"] is False
+    picture = at.get("image")[0].proto.imgs[0]
+    assert picture.caption == "jpeg" and picture.url.endswith(".jpg")  # sent as JPEG, not PNG

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from architectures.registry import Option
@@ -55,10 +56,12 @@ def _render_one(block: v.Block) -> None:
             st.table(rows)
         else:
             config = {c: st.column_config.NumberColumn(format="localized") for c in block.number_columns}
-            st.dataframe(rows, hide_index=True, width="stretch", height=block.height or "auto",
+            config.update({c: st.column_config.NumberColumn(format=f) for c, f in block.formats.items()})
+            data = pd.DataFrame(rows).set_index(block.index) if block.index else rows
+            st.dataframe(data, hide_index=not block.index, width="stretch", height=block.height or "auto",
                          column_config=config, key=block.key)
     elif isinstance(block, v.Image):
-        st.image(block.image, caption=block.caption or None, width=block.width)
+        st.image(block.image, caption=block.caption or None, width=block.width, output_format=block.output_format)
     elif isinstance(block, v.Html):
         st.html(block.html)
     elif isinstance(block, v.Code):

@@ -3,8 +3,8 @@
 The lecture's advice: a CPU thread (here: worker processes) loads images and
 distorts them while the training step runs, so the accelerator never waits for
 data. :func:`measure_throughput` times a real DataLoader whose workers decode a
-JPEG and run an augmentation :class:`~viz.augment.Pipeline` per image, with
-``time.sleep`` standing in for the training step on a GPU (the CPU is idle
+JPEG and run an augmentation :class:`~viz.augmentation.distortions.Pipeline` per
+image, with ``time.sleep`` standing in for the training step on a GPU (the CPU is idle
 while it waits — which is exactly the time the workers can use).
 
 Start method: we use ``"spawn"`` deliberately. The Streamlit server is
@@ -31,10 +31,17 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader, Dataset
 
-from viz.augment import Pipeline, from_uint8, make_generator
+from viz.augmentation.distortions import Pipeline
+from viz.augmentation.tensors import from_uint8, make_generator
+from viz.compute import run_heavy
 
 START_METHOD = "spawn"
 MAX_WORKERS = 2  # this machine has 2 cores; more workers only queue
+WORKER_COUNTS = (0, 1, 2)  # what the Augmentation Lab compares
+
+
+class MeasurementFailed(RuntimeError):
+    """A DataLoader that could not deliver (a worker process that did not start, a timeout)."""
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int = 90) -> bytes:
@@ -109,14 +116,17 @@ def measure_throughput(jpeg: bytes, pipeline: Pipeline, workers: int, images: in
         raise ValueError(f"need at least two batches: images ≥ {2 * batch_size}")
     loader = make_loader(AugmentedImages(jpeg, pipeline, images, seed), workers, batch_size)
     start = time.perf_counter()
-    it = iter(loader)
-    first = next(it)
-    first_at = time.perf_counter()
-    seen = first.shape[0]
-    time.sleep(step_ms / 1000)
-    for batch in it:
-        seen += batch.shape[0]
+    try:
+        it = iter(loader)
+        first = next(it)
+        first_at = time.perf_counter()
+        seen = first.shape[0]
         time.sleep(step_ms / 1000)
+        for batch in it:
+            seen += batch.shape[0]
+            time.sleep(step_ms / 1000)
+    except (RuntimeError, OSError) as exc:  # what a DataLoader raises for a dead, unstartable or stuck worker
+        raise MeasurementFailed(f"The measurement with {workers} worker process(es) failed: {exc}") from exc
     # After the first batch: (n − 1) × (train on a batch, wait for the next) and one last step;
     # leave that last step out so the rate is images delivered per second of the loop.
     end = time.perf_counter() - step_ms / 1000
@@ -128,3 +138,16 @@ def measure_throughput(jpeg: bytes, pipeline: Pipeline, workers: int, images: in
         load = float("nan")
     return Throughput(workers, seen, batch_size, step_ms, first_at - start, steady,
                       (seen - first.shape[0]) / steady if steady > 0 else float("inf"), load)
+
+
+def compare_workers(pixels: np.ndarray, pipeline: Pipeline, images: int, batch_size: int, step_ms: float,
+                    seed: int, workers: tuple[int, ...] = WORKER_COUNTS) -> list[Throughput]:
+    """The same run (``pixels`` stored as a JPEG) with each worker count, one after another.
+
+    Each measurement runs on the shared heavy worker (:func:`viz.compute.run_heavy`), so
+    it raises ``ServerBusy`` when that is full, ``ValueError`` for too few images and
+    :class:`MeasurementFailed` when a DataLoader cannot deliver.
+    """
+    jpeg = encode_jpeg(pixels)
+    return [run_heavy(measure_throughput, jpeg, pipeline, w, images, batch_size, float(step_ms), seed)
+            for w in workers]
