@@ -81,7 +81,8 @@ def _train_live(name: str, settings, curve: str):
             t0 = time.perf_counter()
             try:
                 for event in events:
-                    st.session_state[f"partial_{name}"] = (settings, event.result)
+                    # Kept if Stop (a rerun) interrupts the run here; replaced by the final result otherwise.
+                    st.session_state[f"partial_{name}"] = (settings, event.result.as_stopped())
                     bar.progress(event.fraction, text=V.progress_text(event, time.perf_counter() - t0))
                     if event.done:
                         final = event.result

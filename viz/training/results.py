@@ -10,7 +10,7 @@ refuses another schema, so stored files of an older shape are never misread.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,10 @@ class _Result(_Record):
 
     def to_json(self) -> dict[str, Any]:
         return {"experiment": self.EXPERIMENT, "schema": SCHEMA, **super().to_json()}
+
+    def as_stopped(self):
+        """This (partial) result marked as stopped: what is left of a run that was interrupted here."""
+        return replace(self, stopped=True)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]):

@@ -75,3 +75,11 @@ def test_freeze_view_vgg16_and_a_bad_request():
 
 def test_human_bytes():
     assert [V.human_bytes(n) for n in (999, 1000, 3_200, 2.5e9)] == ["999 B", "1.0 KB", "3.2 KB", "2.5 GB"]
+
+
+def test_what_is_left_of_an_interrupted_run_is_judged_as_stopped(depth_run):
+    # The page keeps each event's result as stopped: if Stop interrupts the run, that is what remains.
+    left = depth_run.result.as_stopped()
+    assert left.stopped and not depth_run.result.stopped
+    callout = _of(V.result_view(left, "partial"), v.Callout)[1]
+    assert callout.kind == "info" and callout.text.startswith("Stopped after 20 of 20 steps — too early to judge")
