@@ -71,7 +71,21 @@ class _Record:
         unknown, missing = sorted(set(data) - names), sorted(required - set(data))
         if unknown or missing:
             raise ValueError(f"{cls.__name__}: unknown fields {unknown}, missing fields {missing}.")
-        return cls(**{k: cls._NESTED.get(k, _tupled)(v) for k, v in data.items()})
+        readers = cls._readers()
+        return cls(**{k: readers.get(k, _tupled)(v) for k, v in data.items()})
+
+    @classmethod
+    def _readers(cls) -> Mapping[str, Callable[[Any], Any]]:
+        return cls._NESTED
+
+
+@dataclass(frozen=True)
+class Provenance(_Record):
+    """How a stored result was computed."""
+
+    torch: str
+    threads: int
+    wall_seconds: float
 
 
 class _Result(_Record):
@@ -93,14 +107,9 @@ class _Result(_Record):
             raise SchemaMismatch(f"expected a {cls.EXPERIMENT!r} result of schema {SCHEMA}; got {found!r}.")
         return super().from_json({k: v for k, v in data.items() if k not in ("experiment", "schema")})
 
-
-@dataclass(frozen=True)
-class Provenance(_Record):
-    """How a stored result was computed."""
-
-    torch: str
-    threads: int
-    wall_seconds: float
+    @classmethod
+    def _readers(cls) -> Mapping[str, Callable[[Any], Any]]:
+        return {"computed_with": _optional(Provenance), **cls._NESTED}  # every result has a provenance
 
 
 # --------------------------------------------------------------------------- plain vs residual
@@ -135,8 +144,7 @@ class DepthRun(_Record):
 @dataclass(frozen=True)
 class DepthResult(_Result):
     EXPERIMENT = "depth"
-    _NESTED = {"settings": DepthSettings.from_dict, "runs": _many(DepthRun),
-               "computed_with": _optional(Provenance)}
+    _NESTED = {"settings": DepthSettings.from_dict, "runs": _many(DepthRun)}
 
     settings: DepthSettings
     runs: tuple[DepthRun, ...]
@@ -188,7 +196,7 @@ class TransferMethod(_Record):
 class TransferResult(_Result):
     EXPERIMENT = "transfer"
     _NESTED = {"settings": TransferSettings.from_dict, "pretrain": _optional(Pretraining),
-               "methods": _many(TransferMethod), "computed_with": _optional(Provenance)}
+               "methods": _many(TransferMethod)}
 
     settings: TransferSettings
     n_train: int
@@ -233,8 +241,7 @@ class EnsembleMember(_Record):
 @dataclass(frozen=True)
 class EnsembleResult(_Result):
     EXPERIMENT = "ensemble"
-    _NESTED = {"settings": EnsembleSettings.from_dict, "members": _many(EnsembleMember),
-               "computed_with": _optional(Provenance)}
+    _NESTED = {"settings": EnsembleSettings.from_dict, "members": _many(EnsembleMember)}
 
     settings: EnsembleSettings
     n_test: int
