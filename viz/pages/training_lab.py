@@ -128,12 +128,13 @@ def _section(name: str, settings, curve: str = "error") -> None:
 
 def depth_section() -> None:
     render(V.intro("depth").blocks)
-    depths, keys = S.DepthSettings.range("depths"), {"steps": "depth_steps", "lr": "depth_lr", "seed": "depth_seed"}
+    depths = S.DepthSettings.range("depths")
     c1, c2, *rest = st.columns([3, 2, 2, 2, 1])
-    chosen = c1.multiselect(depths.label, depths.notches, default=S.DepthSettings().depths, key="depth_depths")
+    chosen = c1.multiselect(depths.label, depths.notches, S.DepthSettings().depths, key="depth_depths")
     widths = c2.selectbox(S.WIDTH.label, list(S.WIDTH_PRESETS), index=1, key="depth_widths")
     settings = _settings(S.DepthSettings, depths=tuple(chosen), widths=S.WIDTH_PRESETS[widths],
-                         **_picks(rest, S.DepthSettings, keys))
+                         **_picks(rest, S.DepthSettings, {"steps": "depth_steps", "lr": "depth_lr",
+                                                          "seed": "depth_seed"}))
     if settings is not None:
         curve = st.radio("Curve", list(V.CURVES), horizontal=True, key="depth_metric")
         _section("depth", settings, V.CURVES[curve])

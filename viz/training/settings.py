@@ -45,7 +45,7 @@ class Range:
     def __post_init__(self):
         offered = [*self.notches, *([] if self.page_maximum is None else [self.page_maximum])]
         if any(not self.minimum <= n <= self.maximum for n in offered):
-            raise ValueError(f"{self.name}: the page would offer values outside {self.minimum}..{self.maximum}.")
+            raise ValueError(f"{self.name}: the page would offer values outside {self.allowed()}.")
 
     @property
     def page_range(self) -> tuple[Number, Number]:
@@ -59,7 +59,8 @@ class Range:
     def validate(self, value: Any) -> Number:
         """``value`` as an int (or float), or ValueError saying what is allowed."""
         types = (int, np.integer) if self.integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, types) or not (self.minimum <= value <= self.maximum):
+        wrong_type = isinstance(value, bool) or not isinstance(value, types)
+        if wrong_type or not self.minimum <= value <= self.maximum:
             raise ValueError(f"{self.name} must be {self.allowed()}; got {value!r}.")
         value = int(value) if self.integer else float(value)
         if self.check is not None:
@@ -170,7 +171,8 @@ class TransferSettings(_Settings):
     depth: int = _setting(14, _depth("depth", 56))
     widths: tuple[int, int, int] = _setting((8, 16, 32), WIDTH, stage_widths)
     pretrain_steps: int = _setting(300, Range("pre-training steps", 1, 5000))
-    steps: int = _setting(150, Range("steps", 1, 5000, label="Steps per method", notches=(25, 50, 100, 150, 300)))
+    steps: int = _setting(
+        150, Range("steps", 1, 5000, label="Steps per method", notches=(25, 50, 100, 150, 300)))
     lr: float = _setting(0.05, _lr(1e-5))  # scratch and the softmax layer
     # "a small learning rate" for the unfrozen layers
     finetune_lr: float = _setting(0.005, _lr(1e-6, name="fine-tuning learning rate"))
@@ -183,10 +185,12 @@ class EnsembleSettings(_Settings):
 
     k: int = _setting(5, Range("k (number of networks)", 1, 5, label="k (networks)"))
     train_size: int = _setting(
-        200, Range("training images", 20, TRAIN_SIZE, label="Training images", notches=(100, 200, 500, TRAIN_SIZE)))
+        200, Range("training images", 20, TRAIN_SIZE, label="Training images",
+                   notches=(100, 200, 500, TRAIN_SIZE)))
     depth: int = _setting(8, _depth("depth", 56))
     widths: tuple[int, int, int] = _setting((8, 16, 32), WIDTH, stage_widths)
-    steps: int = _setting(150, Range("steps", 1, 5000, label="Steps per network", notches=(50, 100, 150, 300)))
+    steps: int = _setting(
+        150, Range("steps", 1, 5000, label="Steps per network", notches=(50, 100, 150, 300)))
     batch_size: int = _setting(32, BATCH)
     lr: float = _setting(0.05, _lr(1e-5))
     seed: int = _setting(0, _seed(SEED_MAX - 5, label="First seed"))  # members use seed … seed + k - 1
