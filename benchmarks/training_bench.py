@@ -17,7 +17,10 @@ import time
 import torch
 
 from architectures.resnet_cifar import CifarResNet
-from viz import training as T
+from viz.training.common import sgd, train_step
+from viz.training.data import digits
+from viz.training.experiments import EXPERIMENTS, run_to_end
+from viz.training.settings import DepthSettings, EnsembleSettings
 
 
 def step_ms(depth: int, residual: bool, widths, batch: int, repeats: int = 15) -> tuple[float, float]:
@@ -28,15 +31,15 @@ def step_ms(depth: int, residual: bool, widths, batch: int, repeats: int = 15) -
     """
     torch.manual_seed(0)
     model = CifarResNet(depth, residual, widths)
-    opt = T._sgd(model.parameters(), 0.1)
-    data = T.digits()
+    opt = sgd(model.parameters(), 0.1)
+    data = digits()
     x, y = data.x_train[:batch], data.y_train[:batch]
     for _ in range(3):  # warm-up
-        T._train_step(model, opt, x, y)
+        train_step(model, opt, x, y)
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        T._train_step(model, opt, x, y)
+        train_step(model, opt, x, y)
         times.append(time.perf_counter() - t0)
     return statistics.median(times) * 1000, min(times) * 1000
 
@@ -49,7 +52,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    d = T.DepthSettings()
+    d = DepthSettings()
     total = [0.0, 0.0]
     print(f"Plain vs residual, widths {d.widths}, batch {d.batch_size}: ms per step, median (fastest)")
     for depth in d.depths:
@@ -61,14 +64,14 @@ def main() -> None:
               f"residual {res[0]:6.1f} ({res[1]:5.1f}) ms")
     print(f"  estimated default depth run ({d.steps} steps × {2 * len(d.depths)} nets): "
           f"{total[0]:.1f} s from medians, {total[1]:.1f} s from the fastest steps")
-    e = T.EnsembleSettings()
+    e = EnsembleSettings()
     ms = step_ms(e.depth, True, e.widths, e.batch_size)
     print(f"Ensemble member step: {ms[0]:.1f} ({ms[1]:.1f}) ms → estimated default run ({e.k} × {e.steps}): "
           f"{ms[0] * e.k * e.steps / 1000:.1f} s ({ms[1] * e.k * e.steps / 1000:.1f} s)")
     if args.full:
-        for name in T.EXPERIMENTS:
+        for name, experiment in EXPERIMENTS.items():
             t0 = time.perf_counter()
-            T.run_to_end(name, T.SETTINGS[name]())
+            run_to_end(name, experiment.settings())
             print(f"{name} at defaults: {time.perf_counter() - t0:.1f} s wall")
 
 

@@ -10,7 +10,10 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from architectures import build
-from viz import training as T
+from viz.training.settings import DepthSettings
+from viz.training.store import load_stored
+from viz.training.verdicts import depth_verdict, ensemble_verdict
+from viz.training.view import human_bytes
 
 PAGE = str(Path(__file__).resolve().parents[2] / "viz" / "pages" / "training_lab.py")
 
@@ -43,16 +46,16 @@ def _text(at: AppTest) -> str:
 
 def test_defaults_show_the_stored_depth_run_without_training():
     at = _app()
-    stored = T.load_stored("depth")
+    stored = load_stored("depth")
     assert "Precomputed results" in _text(at)
     assert at.button(key="train_depth").disabled  # nothing to train: the defaults are stored
     assert not at.get("progress")
     curves = _charts(at)[0]
     # One line per network (plain and residual at each default depth), each as long as the run.
-    assert len(curves["data"]) == len(stored["runs"]) == 2 * len(T.DepthSettings().depths)
-    assert all(len(trace["y"]) == T.DepthSettings().steps for trace in curves["data"])
+    assert len(curves["data"]) == len(stored.runs) == 2 * len(DepthSettings().depths)
+    assert all(len(trace["y"]) == DepthSettings().steps for trace in curves["data"])
     # The verdict sentence is computed from the stored numbers, whichever way it goes.
-    shown, text = T.depth_verdict(stored)
+    shown, text = depth_verdict(stored)
     assert text in [str(e.value) for e in (at.success if shown else at.warning)]
 
 
@@ -60,8 +63,8 @@ def test_transfer_defaults_and_freeze_planner_match_the_zoo():
     at = _app(experiment="transfer")
     assert "Precomputed results" in _text(at)
     metrics = {m.label: m.value for m in at.metric}
-    stored = T.load_stored("transfer")
-    assert metrics["Time saved by precomputing"] == f"{stored['time_saved_seconds']:.2f} s"
+    stored = load_stored("transfer")
+    assert metrics["Time saved by precomputing"] == f"{stored.time_saved_seconds:.2f} s"
 
     # Freeze planner, ResNet-18 frozen through layer3: the zoo's own parameter sums.
     model = build("resnet18", device="meta")
@@ -76,7 +79,7 @@ def test_transfer_defaults_and_freeze_planner_match_the_zoo():
     assert metrics["Trainable parameters"] == f"{total - frozen:,}"
     # He et al. 2016, Table 1: conv4_x gives 14×14 with 256 filters; 10,000 images in float32.
     assert metrics["Feature per image"] == "14 × 14 × 256"
-    assert metrics["Features for 10,000 images"] == T.human_bytes(14 * 14 * 256 * 4 * 10_000)
+    assert metrics["Features for 10,000 images"] == human_bytes(14 * 14 * 256 * 4 * 10_000)
 
 
 def test_freeze_planner_for_vgg16_from_the_link():
@@ -91,8 +94,8 @@ def test_freeze_planner_for_vgg16_from_the_link():
 
 def test_ensemble_defaults_load_stored():
     at = _app(experiment="ensemble")
-    stored = T.load_stored("ensemble")
-    assert T.ensemble_verdict(stored) in [s.value for s in at.success]
+    stored = load_stored("ensemble")
+    assert ensemble_verdict(stored) in [s.value for s in at.success]
     assert len(_charts(at)) == 1
 
 

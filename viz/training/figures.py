@@ -1,4 +1,4 @@
-"""Plotly figures for the Training Lab, built from the result dicts of :mod:`viz.training`.
+"""Plotly figures for the Training Lab, built from the result records of :mod:`viz.training.results`.
 
 No Streamlit here. The two depth figures follow He et al. 2016, Fig. 6 (and the
 lecture's sketch): training error against iterations for plain nets (left) and
@@ -7,13 +7,11 @@ ResNets (right), and final training error against depth.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from viz.training import final_error
+from viz.training.results import DepthResult, EnsembleResult, TransferResult
 
 PLAIN = "#d62728"
 RESIDUAL = "#1f77b4"
@@ -33,30 +31,30 @@ def moving_average(values: list[float], window: int) -> np.ndarray:
     return (c[idx] - c[lo]) / (idx - lo)
 
 
-def depth_curves(result: dict[str, Any], metric: str = "error", window: int = 20) -> go.Figure:
+def depth_curves(result: DepthResult, metric: str = "error", window: int = 20) -> go.Figure:
     """Training error (or loss) against steps; plain left, residual right, one line per depth."""
     if metric not in ("error", "loss"):
         raise ValueError(f"metric must be 'error' or 'loss'; got {metric!r}")
-    depths = sorted({r["depth"] for r in result["runs"]})
+    depths = result.depths
     colour = {d: DEPTH_COLOURS[min(i, len(DEPTH_COLOURS) - 1) if len(depths) <= len(DEPTH_COLOURS)
                                else i * len(DEPTH_COLOURS) // len(depths)] for i, d in enumerate(depths)}
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=("plain networks", "residual networks (ResNet)"))
-    for run in result["runs"]:
-        ys = moving_average(run[metric], window)
+    for run in result.runs:
+        ys = moving_average(run.error if metric == "error" else run.loss, window)
         if metric == "error":
             ys = ys * 100
-        col = 2 if run["residual"] else 1
+        col = 2 if run.residual else 1
         fig.add_trace(
             go.Scatter(x=list(range(1, len(ys) + 1)), y=ys.tolist(), mode="lines",
-                       name=f"{run['depth']} layers", legendgroup=str(run["depth"]),
-                       showlegend=not run["residual"],
-                       line={"color": colour[run["depth"]], "width": 2.5},
-                       hovertemplate=f"{'residual' if run['residual'] else 'plain'}-{run['depth']}"
+                       name=f"{run.depth} layers", legendgroup=str(run.depth),
+                       showlegend=not run.residual,
+                       line={"color": colour[run.depth], "width": 2.5},
+                       hovertemplate=f"{run.name}"
                        " step %{x}: %{y:.1f}" + ("%" if metric == "error" else "") + "<extra></extra>"),
             row=1, col=col,
         )
-    total = result["settings"]["steps"]
+    total = result.settings.steps
     label = "training error (%)" if metric == "error" else "training loss (cross-entropy)"
     fig.update_yaxes(title_text=f"{label}<br><sup>mean of the last {window} minibatches</sup>", row=1, col=1)
     if metric == "loss":
@@ -69,17 +67,17 @@ def depth_curves(result: dict[str, Any], metric: str = "error", window: int = 20
     return fig
 
 
-def depth_final(result: dict[str, Any]) -> go.Figure:
+def depth_final(result: DepthResult) -> go.Figure:
     """Final training error (whole training set) against depth, plain and residual."""
     fig = go.Figure()
     for residual, name, colour, where in ((False, "plain", PLAIN, "top left"),
                                           (True, "residual", RESIDUAL, "top right")):
-        runs = sorted((r for r in result["runs"] if r["residual"] == residual), key=lambda r: r["depth"])
-        ys = [final_error(r) * 100 for r in runs]
-        fig.add_trace(go.Scatter(x=[r["depth"] for r in runs], y=ys, mode="lines+markers+text", name=name,
+        runs = result.of_kind(residual)
+        ys = [r.final_error * 100 for r in runs]
+        fig.add_trace(go.Scatter(x=[r.depth for r in runs], y=ys, mode="lines+markers+text", name=name,
                                  text=[f"{y:.1f}%" for y in ys], textposition=where,
                                  line={"color": colour, "width": 3}, marker={"size": 10}))
-    depths = sorted({r["depth"] for r in result["runs"]})
+    depths = result.depths
     pad = max(4, (depths[-1] - depths[0]) * 0.12)
     fig.update_xaxes(title_text="depth (weighted layers, 6n + 2)", tickvals=depths,
                      range=[depths[0] - pad, depths[-1] + pad])
@@ -88,16 +86,15 @@ def depth_final(result: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def transfer_bars(result: dict[str, Any]) -> go.Figure:
+def transfer_bars(result: TransferResult) -> go.Figure:
     """Test accuracy and training wall time of each transfer-learning method."""
-    methods = result["methods"]
-    names = [m for m in ("scratch", "frozen", "frozen_full", "finetune") if m in methods]
-    labels = [methods[m]["label"] for m in names]
-    colours = [METHOD_COLOURS[m] for m in names]
+    methods = result.methods
+    labels = [m.label for m in methods]
+    colours = [METHOD_COLOURS[m.name] for m in methods]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.25,
                         subplot_titles=("test accuracy on digits 5–9", "training wall time (s)"))
-    acc = [methods[m]["test_accuracy"] * 100 for m in names]
-    secs = [methods[m]["seconds"] for m in names]
+    acc = [m.test_accuracy * 100 for m in methods]
+    secs = [m.seconds for m in methods]
     fig.add_trace(go.Bar(y=labels, x=acc, orientation="h", marker_color=colours,
                          text=[f"{a:.1f}%" for a in acc], textposition="auto", showlegend=False), 1, 1)
     fig.add_trace(go.Bar(y=labels, x=secs, orientation="h", marker_color=colours,
@@ -110,25 +107,25 @@ def transfer_bars(result: dict[str, Any]) -> go.Figure:
     return fig
 
 
-def transfer_losses(result: dict[str, Any]) -> go.Figure:
+def transfer_losses(result: TransferResult) -> go.Figure:
     """Training loss of each method against step (log scale)."""
     fig = go.Figure()
-    for name, m in result["methods"].items():
-        fig.add_trace(go.Scatter(y=list(m["loss"]), x=list(range(1, len(m["loss"]) + 1)), mode="lines", name=m["label"],
-                                 line={"color": METHOD_COLOURS.get(name), "width": 2,
-                                       "dash": "dot" if name == "frozen_full" else "solid"}))
+    for m in result.methods:
+        fig.add_trace(go.Scatter(y=list(m.loss), x=list(range(1, len(m.loss) + 1)), mode="lines", name=m.label,
+                                 line={"color": METHOD_COLOURS.get(m.name), "width": 2,
+                                       "dash": "dot" if m.name == "frozen_full" else "solid"}))
     fig.update_yaxes(type="log", dtick=1, title_text="training loss")
     fig.update_xaxes(title_text="step (full batch of the few labelled images)")
     fig.update_layout(height=300, margin={"l": 60, "r": 10, "t": 20, "b": 40})
     return fig
 
 
-def ensemble_chart(result: dict[str, Any]) -> go.Figure:
+def ensemble_chart(result: EnsembleResult) -> go.Figure:
     """Each member's test accuracy (bars) and the averaged ensemble of the first j members (line)."""
-    members = [m for m in result["members"] if "test_accuracy" in m]
-    xs = [f"net {i + 1}<br>seed {m['seed']}" for i, m in enumerate(members)]
-    acc = [m["test_accuracy"] * 100 for m in members]
-    ens = [a * 100 for a in result.get("ensemble_accuracy", [])][: len(members)]
+    members = result.finished_members
+    xs = [f"net {i + 1}<br>seed {m.seed}" for i, m in enumerate(members)]
+    acc = [m.test_accuracy * 100 for m in members]
+    ens = [a * 100 for a in result.ensemble_accuracy][: len(members)]
     fig = go.Figure()
     fig.add_trace(go.Bar(x=xs, y=acc, name="each network alone", marker_color="#9ecae1",
                          text=[f"{a:.1f}%" for a in acc], textposition="inside"))
