@@ -119,9 +119,19 @@ class Serve:
         tmp.write_text(json.dumps(state, indent=2))
         tmp.replace(self.run_dir / "state.json")
 
+    def check_run_dir(self) -> None:
+        """As root, nginx's workers run as nobody: every folder above the static copy must let them through."""
+        if os.geteuid() != 0:
+            return
+        for folder in [self.run_dir, *self.run_dir.parents]:
+            if not folder.stat().st_mode & 0o001:
+                raise RuntimeError(f"nginx's workers (user nobody) cannot reach {self.run_dir}: {folder} is not "
+                                   f"world-traversable; chmod o+x it or choose another --run-dir")
+
     def start(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.chmod(0o755)
+        self.check_run_dir()
         (self.run_dir / "ready").unlink(missing_ok=True)
         t0 = time.perf_counter()
         self.static = nginx.prepare_static(self.run_dir)

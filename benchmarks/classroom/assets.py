@@ -64,6 +64,11 @@ async def asset_map(browser: Browser, index_html: str) -> AssetMap:
     return _built
 
 
+def current() -> AssetMap | None:
+    """The map built so far in this run (None before the first student's page)."""
+    return _built
+
+
 def reset() -> None:
     """Forget the map (a new server set-up may run another Streamlit build)."""
     global _built, _lock

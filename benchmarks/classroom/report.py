@@ -182,7 +182,7 @@ def summary_table(reports: list[TargetReport]) -> str:
     row("sessions with errors", lambda r: f"{r.sessions_with_errors()} of {len(r.logs)}")
     row("server CPU (cores busy)", lambda r: f"{r.server_cpu_seconds:.0f} s ({r.server_cpu_seconds / r.wall_seconds:.2f})")
     row("load generator CPU s", lambda r: f"{r.client_cpu_seconds:.0f}")
-    row("RSS idle (warm) → peak → after", lambda r: f"{_mb(r.rss_idle)} → {_mb(r.rss_peak)} → {_mb(r.rss_after)}"
+    row("server RSS start → peak → after", lambda r: f"{_mb(r.rss_idle)} → {_mb(r.rss_peak)} → {_mb(r.rss_after)}"
                                                    f" (+{r.settle_seconds:.0f} s)")
     row("load average before → after (1 min)", lambda r: f"{r.load_before[0]:.2f} → {r.load_after[0]:.2f}")
     row("wall time s", lambda r: f"{r.wall_seconds:.0f}")
