@@ -180,7 +180,8 @@ class Serve:
                     continue
                 log(f"replica {r.port} exited with {r.proc.returncode}: out of service, restarting")
                 others = [p for p in self.ports if p != r.port]
-                self.reload(others)
+                if others:  # with a single replica there is no one to hand its students to: 502 until back
+                    self.reload(others)
                 r.start()
                 self.write_state()
                 try:
