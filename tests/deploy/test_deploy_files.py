@@ -116,6 +116,8 @@ def test_generated_nginx_config_passes_nginx_t(tmp_path, static_dir):
     assert f"client_max_body_size {MAX_UPLOAD_MB}m;" in text
     assert "hash $cnnx_key consistent;" in text and text.count("server 127.0.0.1:86") == 4
     assert "gzip_static on;" in text and "immutable" in text
+    # /blocks/_stcore/health must be a 404 (the frontend then falls back to /), never the HTML
+    assert "location ~ /_stcore/ {\n            return 404;" in text and "location ^~ /_stcore/ {" in text
     params = (DEPLOY / "proxy_params.conf").read_text()
     assert "proxy_set_header Upgrade $http_upgrade;" in params and "proxy_read_timeout 3600s;" in params
     # a replica out of service (restarting) leaves the ring and the pins, not the config
