@@ -16,9 +16,13 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import time
 from dataclasses import dataclass, field
 
 MAX_CONNECTIONS = 6  # Chromium's limit per host for HTTP/1.1
+# uvicorn closes a keep-alive connection after 5 s idle; a browser retries a request the
+# server closed under it on a new connection. Connections idle this long are not reused.
+IDLE_REUSE_SECONDS = 4.0
 USER_AGENT = "cnn-explorer-classroom-load/1 (simulated student)"
 
 
@@ -80,7 +84,7 @@ class Browser:
         self.host, self.port = check_loopback(host), port
         self.jar = CookieJar()
         self.timeout = timeout
-        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
         self.bytes_received = 0
         self.requests = 0
@@ -106,20 +110,21 @@ class Browser:
             lines.append(f"Content-Length: {len(body)}")
         lines += [f"{k}: {v}" for k, v in headers.items()]
         raw = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-        for attempt in (0, 1):  # a kept-alive connection the server has closed: retry once on a new one
-            reused = bool(self._idle)
-            reader, writer = self._idle.pop() if reused else await asyncio.open_connection(self.host, self.port)
+        while True:  # a kept-alive connection the server closed under us: retry on a fresh one
+            conn = self._reusable()
+            reused = conn is not None
+            reader, writer = conn if reused else await asyncio.open_connection(self.host, self.port)
             try:
                 writer.write(raw)
                 await writer.drain()
                 response, keep = await self._read_response(reader, method)
             except (ConnectionError, asyncio.IncompleteReadError) as exc:
                 writer.close()
-                if reused and attempt == 0:
+                if reused:
                     continue
                 raise HttpError(f"{method} {path}: connection failed ({exc})") from None
             if keep:
-                self._idle.append((reader, writer))
+                self._idle.append((reader, writer, time.monotonic()))
             else:
                 writer.close()
             self.requests += 1
@@ -127,6 +132,14 @@ class Browser:
             self.jar.absorb(response.headers.get("set-cookie", []))
             return response
         raise AssertionError("unreachable")
+
+    def _reusable(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        while self._idle:
+            reader, writer, since = self._idle.pop()
+            if time.monotonic() - since < IDLE_REUSE_SECONDS and not reader.at_eof():
+                return reader, writer
+            writer.close()
+        return None
 
     async def _read_response(self, reader: asyncio.StreamReader, method: str) -> tuple[Response, bool]:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -158,5 +171,5 @@ class Browser:
 
     async def close(self) -> None:
         while self._idle:
-            _, writer = self._idle.pop()
+            _, writer, _ = self._idle.pop()
             writer.close()

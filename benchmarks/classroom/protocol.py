@@ -65,6 +65,7 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
     media: list[str] = field(default_factory=list)
     element_types: set[str] = field(default_factory=set)
+    timeline: list[tuple[float, str, int]] = field(default_factory=list)  # (s after the request, kind, bytes)
 
 
 @dataclass
@@ -224,6 +225,7 @@ class Session:
         msg = ForwardMsg()
         msg.ParseFromString(data)
         kind = msg.WhichOneof("type")
+        result.timeline.append((time.perf_counter() - self._sent_at, kind, len(data)))
         if kind == "ref_hash":
             cached = self._cache.get(msg.ref_hash)
             if cached is None:
