@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from viz.compute import configure_threads
+from viz.warm import warm_imports
 
 st.set_page_config(
     page_title="CNN Case Studies Explorer",
@@ -16,6 +17,7 @@ st.set_page_config(
 # worker (one core) while page scripts use the other; with torch's default of one
 # thread per core, concurrent users oversubscribe 2 cores and everything slows 5-10x.
 configure_threads(1)
+warm_imports()  # heavy imports once, under a lock: no session thread meets a half-imported pandas (issue 12)
 
 pages = [
     st.Page("viz/pages/network_explorer.py", title="Network Explorer", icon=":material/account_tree:",

@@ -10,16 +10,31 @@ compresses ~1000:1). The size is read from the header and checked against
 :data:`MAX_PIXELS` *before* any pixel is decoded; Pillow's own
 ``DecompressionBombError`` (raised from ``Image.open`` above twice its
 ``MAX_IMAGE_PIXELS``) is caught as well. Pillow's global limits are not changed.
+
+Memory: the bytes Pillow will hold for the decoded image depend on the mode (8-bit gray
+1 byte a pixel, 16-bit gray 2, RGB/RGBA/CMYK/32-bit 4, a palette image converted to RGB
+1 + 4) and are checked against :data:`MAX_DECODE_BYTES` before decoding. JPEGs are
+decoded at a reduced scale straight from their DCT (``draft``); everything is shrunk to
+the working size in its own mode (``reduce`` by an integer factor, then Lanczos) *before*
+any conversion, and high bit-depth values are scaled to 8 bits with integer arithmetic
+on the small image — no float64 copy of a 49-megapixel array (issue 12: a 95 KB
+7000 × 7000 16-bit PNG took 13 s and +1.2 GB that way). :func:`decode_upload` runs the
+decoding on the shared bounded worker, so N students uploading at once hold at most one
+decode's memory.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from viz.compute import run_heavy
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_IMAGE = ASSETS / "chelsea.jpg"
@@ -27,6 +42,7 @@ DEFAULT_CREDIT = "“Chelsea the cat”, Stefan van der Walt, CC0 (from scikit-i
 
 MAX_BYTES = 20 * 1024 * 1024  # the same limit as server.maxUploadSize in .streamlit/config.toml
 MAX_PIXELS = 50_000_000  # 50 megapixels: larger than any common phone photo, well below a bomb
+MAX_DECODE_BYTES = 128 * 2**20  # what Pillow may hold for one decoded image (a 7000 × 7000 16-bit PNG: 98 MB)
 MAX_SIDE = 1024  # working size: larger images are downscaled (with a note)
 MIN_SIDE = 32  # smaller images cannot show a crop or a rotation usefully
 MAX_ASPECT = 8  # a 10-crop of a 1:20 strip would be one long row of near-identical tiles
@@ -96,8 +112,16 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
         if im.format == "JPEG" and max(width, height) > 2 * max_side:
             # Decode at a reduced scale straight from the JPEG's DCT (fast, little memory).
             im.draft("RGB", (max_side, max_side))
+        need = decoded_bytes(im.mode, *im.size)
+        if need > MAX_DECODE_BYTES:
+            raise ImageError(_too_heavy(name, (width, height), im.mode, need))
         im.load()
-        im = _upright(im, notes)
+        orientation = _orientation(im)  # read after load(): PNG's getexif() would load it quietly
+        im = _shrink(im, max_side, notes)
+        if max(width, height) > max_side:
+            notes.append(f"Downscaled from {width} × {height} to {im.size[0]} × {im.size[1]} "
+                         f"pixels (the lab works on images up to {max_side} pixels a side).")
+        im = _upright(im, orientation, notes)
         rgb = _to_rgb(im, notes)
     except ImageError:
         raise
@@ -106,12 +130,72 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     except Exception as exc:  # OSError, SyntaxError, zlib.error …: whatever a broken stream raises
         raise ImageError(f"“{name}” is damaged or truncated and cannot be decoded ({exc}). "
                          f"Please upload a complete {ALLOWED} image.") from None
-    if max(rgb.size) > max_side:
-        before = rgb.size
-        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        notes.append(f"Downscaled from {before[0]} × {before[1]} to {rgb.size[0]} × {rgb.size[1]} "
-                     f"pixels (the lab works on images up to {max_side} pixels a side).")
     return LoadedImage(np.asarray(rgb, dtype=np.uint8).copy(), name, (width, height), mode, notes)
+
+
+def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool] | None = None) -> LoadedImage:
+    """:func:`load_bytes` on the shared bounded worker (what a page calls for an upload).
+
+    One decode at a time for the whole server: ten students uploading at once wait in
+    line instead of holding ten decoded images. Identical files (the same bytes, e.g. a
+    photo the teacher handed out) are decoded once for all of them. ``alive``: see
+    :mod:`viz.compute`. Raises :class:`ImageError`, or ``ServerBusy`` when the queue is full.
+    """
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return run_heavy(load_bytes, data, name, alive=alive, key=("decode_upload", digest, name))
+
+
+# Bytes a pixel of each Pillow mode takes in memory once decoded (Pillow keeps 3-band
+# images in 4 bytes a pixel); a palette or 1-bit image also needs its converted copy.
+_BYTES_PER_PIXEL = {"1": 1 + 1, "L": 1, "P": 1 + 4, "PA": 4 + 4, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
+
+
+def decoded_bytes(mode: str, width: int, height: int) -> int:
+    """Memory Pillow needs to decode a ``mode`` image of ``width × height`` and make it shrinkable."""
+    return _BYTES_PER_PIXEL.get(mode, 4) * width * height
+
+
+def _too_heavy(name: str, size: tuple[int, int], mode: str, need: int) -> str:
+    per_pixel = _BYTES_PER_PIXEL.get(mode, 4)
+    side = int((MAX_DECODE_BYTES / per_pixel) ** 0.5)
+    return (f"“{name}” is too large to decode here: {size[0]} × {size[1]} pixels in Pillow mode {mode} "
+            f"need {need / 2**20:.0f} MB of memory; the limit is {MAX_DECODE_BYTES // 2**20} MB per image. "
+            f"Please upload it smaller (about {side} × {side} pixels at most in this format), or as a JPEG.")
+
+
+def _shrink(im: Image.Image, max_side: int, notes: list[str]) -> Image.Image:
+    """Downscale to ``max_side`` in the image's own mode: an integer ``reduce`` (cheap box average)
+    while at least twice the target remains, then Lanczos (Pillow's ``reducing_gap`` idea).
+    Palette and 1-bit images cannot be resampled as they are: they are converted first."""
+    w, h = im.size
+    if max(w, h) <= max_side:
+        return im
+    if im.mode == "1":
+        im = im.convert("L")
+    elif im.mode in ("P", "PA"):
+        im = im.convert("RGBA" if "transparency" in im.info or im.mode == "PA" else "RGB")
+        notes.append("Palette image converted to RGB.")
+    scale = max_side / max(w, h)
+    target = (max(1, round(w * scale)), max(1, round(h * scale)))
+    factor = int(1 / scale / 2)
+    if factor >= 2:
+        if im.mode.startswith("I;16"):  # reduce() has no 16-bit path; a box resize is the same average
+            im = im.resize((w // factor, h // factor), Image.Resampling.BOX)
+        else:
+            im = im.reduce(factor)
+    return im.resize(target, Image.Resampling.LANCZOS)
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # a broken EXIF block is not worth rejecting the photo
+        return 1
+
+
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
+              4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
+              7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
 
 
 def _too_big(name: str, size: tuple[int, int] | None, max_pixels: int) -> str:
@@ -121,14 +205,11 @@ def _too_big(name: str, size: tuple[int, int] | None, max_pixels: int) -> str:
             f"(a safeguard against decompression bombs); please upload a smaller image.")
 
 
-def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
-    """Apply the EXIF orientation tag (phones store photos sideways and set this tag)."""
-    try:
-        orientation = im.getexif().get(0x0112, 1)
-    except Exception:  # a broken EXIF block is not worth rejecting the photo
-        return im
-    if orientation not in (None, 1):
-        im = ImageOps.exif_transpose(im)
+def _upright(im: Image.Image, orientation: int, notes: list[str]) -> Image.Image:
+    """Apply the EXIF orientation tag (phones store photos sideways and set this tag), on the
+    already shrunk image (the tag was read before decoding)."""
+    if orientation in _TRANSPOSE:
+        im = im.transpose(_TRANSPOSE[orientation])
         notes.append(f"Rotated upright according to its EXIF orientation tag ({orientation}).")
     return im
 
@@ -149,17 +230,22 @@ def _to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         notes.append("Transparency flattened onto a white background.")
         return Image.alpha_composite(white, rgba).convert("RGB")
-    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if mode.startswith("I;16") or mode in ("I", "F"):
         # Pillow's convert() clips values above 255: scale the real range to 8 bits instead.
-        a = np.asarray(im, dtype=np.float64)
+        # This runs on the shrunk image (at most MAX_SIDE² pixels), in integers or float32.
+        a = np.asarray(im)
         if mode == "F":
             lo, hi = float(a.min()), float(a.max())  # floating point: no fixed range, stretch
+            span = np.float32(max(hi - lo, 1e-12))
+            scaled = np.clip((a - np.float32(lo)) / span * np.float32(255) + np.float32(0.5), 0, 255)
         else:
-            # 16-bit data (also Pillow's 32-bit "I" holding 16-bit PNG values) spans 0…65535.
-            lo, hi = 0.0, (65535.0 if mode.startswith("I;16") or a.max() > 255 else 255.0)
-        scaled = np.clip((a - lo) / max(hi - lo, 1e-12) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+            # 16-bit data (also Pillow's 32-bit "I" holding 16-bit PNG values) spans 0…65535:
+            # round(v · 255 / top) in integer arithmetic.
+            top = 65535 if mode.startswith("I;16") or int(a.max()) > 255 else 255
+            v = np.clip(a.astype(np.int64), 0, top)
+            scaled = (v * 510 + top) // (2 * top)
         notes.append(f"High bit-depth grayscale (Pillow mode {mode}) scaled to 8 bits and copied to R, G, B.")
-        return Image.fromarray(scaled, "L").convert("RGB")
+        return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
     if mode in ("L", "1"):
         notes.append("Grayscale image: the gray value is copied to R, G and B.")
         return im.convert("RGB")
