@@ -160,9 +160,11 @@ def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], st
                                             "on light paper works; it is inverted to MNIST's light on dark.")], "upload"
         data, filename = request.upload
         try:
-            loaded = images.load_bytes(data, filename)
+            # The file name goes into the message only as a code span (user text is never markup).
+            loaded = images.load_bytes(data, "the file")
         except images.ImageError as exc:
-            return None, [v.Callout("error", f"{exc} Showing nothing until a usable image is uploaded.")], filename
+            return None, [v.Callout("error", f"{user_value(filename)}: {exc} The rest of the page still shows the "
+                                             "stored network's errors; upload another picture to look inside.")], filename
         pixels, name, notes = loaded.pixels, f"the photo {user_value(filename)}", loaded.notes
     try:
         prepared = prepare(pixels)
