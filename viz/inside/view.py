@@ -106,7 +106,7 @@ def picker_view(chosen: int | None = None) -> v.View:
     test = mnist.test()
     at = np.flatnonzero(order == chosen)
     fig = figures.gallery_figure(test.images[order], [f"#{p}" for p in order], columns=10,
-                                 title="Click a test digit", height=420, marked=int(at[0]) if len(at) else None)
+                                 title="Click a test digit", height=360, marked=int(at[0]) if len(at) else None)
     return v.View((v.Figure(fig, key=PICKER_KEY, selectable=True),
                    v.Caption("Test digits: the network never saw them while it learned. One column per digit "
                              "0–9.")), figure=PICKER_KEY)
@@ -205,7 +205,7 @@ def _network_view(request: InsideRequest, which: str, report: errors.ErrorReport
     return v.View((v.Metrics((
         v.Metric("Test accuracy", f"{report.accuracy:.1%}",
                  note=f"{int(np.trace(report.confusion))} / {int(report.confusion.sum()):,} test digits"),
-        v.Metric("Parameters", "61,706", note="the lecture's “about 60K”")), widths=(1, 1)),
+        v.Metric("Parameters", "61,706", note="“about 60K”")), widths=(1, 1)),
         v.Caption(text)), headline=f"{report.accuracy:.1%} of test digits right")
 
 

@@ -33,7 +33,7 @@ wrong = V.wrong_position(ss.get(V.WRONG_KEY), V.InsideRequest(style=ss.get("insi
 if wrong is not None and wrong != ss.get("inside_last_wrong"):
     ss["inside_last_wrong"], ss["inside_test_position"], ss["inside_source"] = wrong, wrong, V.SOURCES[0]
 
-top = st.columns([1, 1, 2], vertical_alignment="bottom")
+top = st.columns([1.4, 1, 1.6], vertical_alignment="bottom")
 style = top[0].selectbox("Network style", V.STYLES, format_func=V.STYLE_LABELS.get, key="inside_style",
                          help="1998: tanh squashing and average subsampling, as in the paper. "
                               "modern: ReLU and max-pooling. Both trained the same way.")
@@ -58,6 +58,7 @@ with left:
         file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
                                 type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])
         upload = (file.getvalue(), file.name) if file is not None else None
+    steps = st.container()  # filled below, once the digit is read: messages and preprocessing steps
 
 # ---- which unit is explained: the last one clicked in any map
 unit, ss["inside_clicks"] = V.clicked_unit({s: ss.get(k) for s, k in V.MAP_KEYS.items()}, ss.get("inside_clicks", {}))
@@ -69,9 +70,10 @@ request = V.InsideRequest(style=style, source=source, test_position=ss.get("insi
                           user_state=ss.get("inside_trained"))
 page = V.inside_page(request)
 
+with steps:
+    render(page.digit.blocks)
 with right:
     render(page.network.blocks)
-    render(page.digit.blocks)
     render(page.prediction.blocks)
 
 if page.ok:
