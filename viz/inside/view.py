@@ -176,8 +176,8 @@ def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], st
                                         "light — black and white were swapped (step 2).", icon=":material/invert_colors:"))
     steps = [(_enlarged(step.image), f"{step.title}. {step.note}") for step in prepared.steps]
     blocks.append(v.Expander("How the picture was made to look like an MNIST digit (6 steps)", (
-        v.Columns(tuple((v.Image(img, caption=cap),) for img, cap in steps[:3])),
-        v.Columns(tuple((v.Image(img, caption=cap),) for img, cap in steps[3:])),
+        v.Columns(tuple((v.Image(img, caption=cap, width="content"),) for img, cap in steps[:3])),
+        v.Columns(tuple((v.Image(img, caption=cap, width="content"),) for img, cap in steps[3:])),
     ), expanded=True))
     return prepared.digit, blocks, name
 

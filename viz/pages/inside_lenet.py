@@ -49,9 +49,10 @@ with left:
             ss["inside_test_position"], ss["inside_last_pick"] = picked, picked
         render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
     elif source == V.SOURCES[1]:
-        st.caption("Draw one digit, big, in the middle. Use the bin icon to start again.")
         drawn = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
                           width=CANVAS_SIDE, height=CANVAS_SIDE, return_image_data=True, key="inside_canvas")
+        st.caption("Draw one digit, big, in the middle. The bin icon above the square starts again; the "
+                   "arrows undo and redo a stroke.")
         has_strokes = bool((drawn.json_data or {}).get("objects"))
         canvas = drawn.image_data if has_strokes else None
     else:
