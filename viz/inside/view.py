@@ -186,7 +186,7 @@ def _enlarged(image: np.ndarray, side: int = 140) -> np.ndarray:
     """A small grey image scaled up with square pixels (so 20 × 20 looks like 20 × 20)."""
     h, w = image.shape
     scale = max(1, side // max(h, w))
-    if max(h, w) * scale > side * 2:
+    if max(h, w) * scale > side:  # a big picture: shown at most ``side`` pixels a side, like the rest
         return images.fit_within(np.stack([image] * 3, -1), side)
     return np.asarray(PILImage.fromarray(image).resize((w * scale, h * scale), PILImage.Resampling.NEAREST))
 
