@@ -1,0 +1,141 @@
+"""How fast "Inside LeNet-5" answers: server time per digit, and a canvas stroke to redrawn maps.
+
+    python -m benchmarks.inside_lenet_bench            # server figures
+    python -m benchmarks.inside_lenet_bench --browser  # also a real browser (Chromium + streamlit run)
+
+Targets (issue 13): one prediction with every layer's maps ≤ 50 ms server time; a canvas
+stroke to redrawn maps in the browser ≤ 300 ms on this machine. Figures are medians (and
+the slowest), with the load average printed: on a shared machine they are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import plotly.io as pio
+import torch
+
+from viz import view as v
+from viz.data import mnist
+from viz.inside import network
+from viz.inside import view as V
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ms(samples: list[float]) -> str:
+    return f"median {statistics.median(samples) * 1e3:.1f} ms, slowest {max(samples) * 1e3:.1f} ms"
+
+
+def server(repeats: int = 40) -> None:
+    model = network.stored_model("modern")
+    digits = mnist.test().images
+    V.inside_page(V.InsideRequest())  # warm: caches of the stored errors, the fields, the picker
+    forward, page, payload = [], [], []
+    for i in range(repeats):
+        t = time.perf_counter()
+        network.forward(model, digits[i])
+        forward.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        result = V.inside_page(V.InsideRequest(test_position=i))
+        page.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        for block in v.walk(result.layers.blocks + result.prediction.blocks):
+            if isinstance(block, v.Figure):
+                pio.to_json(block.figure, validate=False)  # what st.plotly_chart sends
+        payload.append(time.perf_counter() - t)
+    canvas = np.zeros((280, 280, 4), np.uint8)
+    canvas[..., 3] = 255
+    canvas[40:240, 120:145, :3] = 255
+    drawn = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        V.inside_page(V.InsideRequest(source=V.SOURCES[1], canvas=canvas))
+        drawn.append(time.perf_counter() - t)
+    print(f"forward pass, all 7 stages (1 digit):            {ms(forward)}")
+    print(f"prediction + every layer's maps as figures:      {ms(page)}  (target ≤ 50 ms)")
+    print(f"  + the maps' JSON for the browser:              {ms(payload)}")
+    print(f"a drawn digit: preprocessing + all of the above: {ms(drawn)}")
+
+
+def browser(strokes: int = 6) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.test_inside_lenet import PLOT_SUM, stroke
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    streamlit = str(Path(sys.executable).parent / "streamlit")
+    proc = subprocess.Popen([streamlit, "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                  args=["--no-sandbox", "--disable-gpu"])
+            page = b.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}/inside")
+            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+            page.get_by_test_id("stRadioGroup").get_by_text("Draw one").click()
+            canvas = page.locator("canvas.upper-canvas").first
+            canvas.wait_for(timeout=60_000)
+            canvas.scroll_into_view_if_needed()
+            box = canvas.bounding_box()
+            times, starts, ends = [], [], []
+            state = '[data-testid="stApp"][data-test-script-state="{}"]'
+            for k in range(strokes + 1):
+                before = page.evaluate(PLOT_SUM, "inside_map_c1")
+                x = 0.2 + 0.1 * (k % 6)
+                t = time.perf_counter()
+                stroke(page, box, [(x, 0.2), (x + 0.05, 0.5), (x, 0.8)])
+                up = time.perf_counter()
+                page.wait_for_selector(state.format("running"), timeout=30_000, state="attached")
+                started = time.perf_counter()
+                page.wait_for_selector(state.format("notRunning"), timeout=30_000, state="attached")
+                ended = time.perf_counter()
+                page.wait_for_function("before => { const s = (" + PLOT_SUM + ")('inside_map_c1'); "
+                                       "return s !== null && s !== before; }", arg=before, timeout=30_000,
+                                       polling="raf")
+                if k:  # the first stroke also mounts the maps' charts
+                    times.append(time.perf_counter() - up)
+                    starts.append(started - up)
+                    ends.append(ended - up)
+                del t
+            b.close()
+        print(f"canvas stroke (mouse up) → C1's maps redrawn:    {ms(times)}  (target ≤ 300 ms; {strokes} strokes)")
+        print(f"  mouse up → the rerun starts:                   {ms(starts)}")
+        print(f"  mouse up → the rerun has finished:             {ms(ends)}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--browser", action="store_true")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # as app.py configures the server
+    print(f"load average {os.getloadavg()[0]:.2f}, torch threads {torch.get_num_threads()}")
+    server()
+    if args.browser:
+        browser()
+
+
+if __name__ == "__main__":
+    main()

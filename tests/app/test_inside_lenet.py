@@ -1,0 +1,170 @@
+"""Inside LeNet-5 under Streamlit's AppTest: each input path and each bad input."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from viz.data import mnist
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "viz" / "pages" / "inside_lenet.py")
+TIMEOUT = 120
+
+
+def png(pixels: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(pixels).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def a_one(dark_on_light: bool = False, side: int = 280, alpha: bool = False) -> np.ndarray:
+    img = np.zeros((side, side, 3), np.uint8)
+    img[side // 7: side * 6 // 7, side * 2 // 5: side * 2 // 5 + side // 11] = 255
+    if dark_on_light:
+        img = 255 - img
+    if alpha:
+        img = np.dstack([img, np.full((side, side), 255, np.uint8)])
+    return img
+
+
+def canvas_state(rgba: np.ndarray, strokes: int = 1) -> dict:
+    """What streamlit-drawable-canvas 0.13.0 keeps in session state after a drawing."""
+    url = "data:image/png;base64," + base64.b64encode(png(rgba)).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}] * strokes, "background": "#000000"}, "data": url},
+            "backgroundFit": None}
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def texts(at) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def at():
+    app = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_a_test_digit_is_read_and_every_layer_is_drawn(at):
+    assert metric(at, "LeNet-5 says") == str(mnist.test().labels[0])
+    assert metric(at, "Test accuracy") == "97.3%"  # viz/trained/weights/lenet5_modern.json: 973 / 1000
+    keys = [chart.key for chart in at.get("plotly_chart")]
+    assert keys == ["inside_pick", "inside_probabilities", "inside_map_c1", "inside_map_s2", "inside_map_c3",
+                    "inside_map_s4", "inside_map_c5", "inside_map_f6", "inside_field", "inside_kernels",
+                    "inside_wrong", "inside_confusion"]
+    assert "Every layer at work" in [h.value for h in at.header]
+
+
+def test_picking_a_test_digit_from_the_grid(at):
+    # The grid has one column per class: point 13 is row 1, column 3 — the second "3" offered.
+    at.session_state["inside_pick"] = {"selection": {"points": [{"curve_number": 1, "point_index": 13}],
+                                                     "point_indices": [13], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    position = at.session_state["inside_test_position"]
+    assert mnist.test().labels[position] == 3
+    assert f"Test digit #{position}, labelled **3**" in texts(at)
+
+
+def test_drawing_path(at):
+    at.radio(key="inside_source").set_value("Draw one").run()
+    assert not at.exception
+    assert "Draw a digit on the black square" in texts(at)
+    at.session_state["inside_canvas"] = canvas_state(a_one(alpha=True))
+    at.run()
+    assert not at.exception
+    assert metric(at, "LeNet-5 says") == "1"
+    assert "Centred in 28 × 28" in "\n".join(c for img in at.get("image") for c in img.captions)
+
+
+def test_blank_canvas_says_so(at):
+    at.radio(key="inside_source").set_value("Draw one").run()
+    at.session_state["inside_canvas"] = canvas_state(np.zeros((280, 280, 4), np.uint8))
+    at.run()
+    assert not at.exception
+    assert "No digit found: the picture is blank" in texts(at)
+    assert "Where the network is wrong" in [h.value for h in at.header]  # the page keeps working
+
+
+def test_upload_dark_on_light_photo_is_inverted_and_said(at):
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    at.file_uploader(key="inside_upload").set_value(("digit.png", png(a_one(dark_on_light=True)), "image/png")).run()
+    assert not at.exception
+    assert metric(at, "LeNet-5 says") == "1"
+    assert "Inverted: MNIST digits are light on dark" in texts(at)
+
+
+def test_upload_light_on_dark_photo_is_not_inverted(at):
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    at.file_uploader(key="inside_upload").set_value(("digit.png", png(a_one()), "image/png")).run()
+    assert not at.exception
+    assert metric(at, "LeNet-5 says") == "1"
+    assert "Inverted" not in texts(at) and "Already light on dark" in "\n".join(
+        c for img in at.get("image") for c in img.captions)
+
+
+def test_upload_that_is_not_an_image(at):
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    at.file_uploader(key="inside_upload").set_value(("*bold* [x](y).png", b"%PDF-1.7 not a picture",
+                                                     "image/png")).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("`*bold* [x](y).png`: ") and "not an image file" in message
+    # the rest keeps working, and a good upload afterwards is read
+    at.file_uploader(key="inside_upload").set_value(("ok.png", png(a_one()), "image/png")).run()
+    assert not at.exception and metric(at, "LeNet-5 says") == "1"
+
+
+def test_a_huge_image_is_refused_or_shrunk(at):
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    # 8000 × 7000 = 56 megapixels (above viz.images' 50-megapixel limit), a few KB as PNG
+    at.file_uploader(key="inside_upload").set_value(("huge.png", png(np.zeros((7000, 8000), np.uint8)),
+                                                     "image/png")).run()
+    assert not at.exception
+    assert "too large" in at.error[0].value
+    # a big but allowed photo is downscaled with a note and still read
+    at.file_uploader(key="inside_upload").set_value(("big.png", png(a_one(dark_on_light=True, side=2400)),
+                                                     "image/png")).run()
+    assert not at.exception
+    assert metric(at, "LeNet-5 says") == "1"
+    assert "Downscaled" in texts(at)
+
+
+def test_clicking_a_unit_explains_it(at):
+    at.session_state["inside_map_c3"] = {"selection": {"points": [{"curve_number": 1, "point_index": 100 + 23}],
+                                                       "point_indices": [123], "box": [], "lasso": []}}
+    at.run()
+    assert not at.exception
+    assert "**C3, map 2, row 2, column 3** sees **14 × 14** input pixels." in [s.value for s in at.success]
+
+
+def test_the_1998_style(at):
+    at.selectbox(key="inside_style").set_value("1998").run()
+    assert not at.exception
+    assert metric(at, "Test accuracy") == "97.3%"  # viz/trained/weights/lenet5_1998.json
+    assert "tanh squashes every value" in texts(at)
+
+
+def test_the_page_is_in_the_app_after_the_explorer():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.run()
+    app.switch_page("viz/pages/inside_lenet.py").run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Inside LeNet-5"]
+    source = (ROOT / "app.py").read_text()
+    assert source.index("network_explorer.py") < source.index("inside_lenet.py") < source.index("block_lab.py")
+    assert 'url_path="inside"' in source and 'title="Inside LeNet-5"' in source

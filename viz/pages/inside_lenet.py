@@ -1,0 +1,117 @@
+"""Inside LeNet-5: the trained network at work on one digit — every layer, one unit's sum, its errors.
+
+Thin page: widgets → :class:`viz.inside.view.InsideRequest` → ``inside_page`` → render.
+Clicks on the maps come back as plotly selection states (``st.session_state[key]``);
+``clicked_unit`` says which unit was clicked last. Retraining runs in this script's
+thread through ``viz.inside.view.retrain`` (one run per server); the Stop button asks
+Streamlit for a rerun, which interrupts the run at its next progress update.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from viz.inside import view as V
+from viz.pages._render import render
+
+CANVAS_SIDE = 280
+ss = st.session_state
+
+st.title("Inside LeNet-5")
+st.markdown(
+    "LeNet-5 (LeCun et al., 1998) was built to read handwritten digits. This one has really been "
+    "**trained** — on 4,000 real MNIST digits — so you can watch what each layer does with a digit: "
+    "pick one, draw one or upload a photo, then look at every layer's output, click any unit to see "
+    "which pixels it looks at, and see where the network goes wrong.")
+
+# A click on a misclassified digit (further down) opens it as the input: settle that before the widgets.
+if "inside_style_next" in ss:
+    ss["inside_style"] = ss.pop("inside_style_next")
+wrong = V.wrong_position(ss.get(V.WRONG_KEY), V.InsideRequest(style=ss.get("inside_style", V.STYLES[0]),
+                                                               user_state=ss.get("inside_trained")))
+if wrong is not None and wrong != ss.get("inside_last_wrong"):
+    ss["inside_last_wrong"], ss["inside_test_position"], ss["inside_source"] = wrong, wrong, V.SOURCES[0]
+
+top = st.columns([1.4, 1, 1.6], vertical_alignment="bottom")
+style = top[0].selectbox("Network style", V.STYLES, format_func=V.STYLE_LABELS.get, key="inside_style",
+                         help="1998: tanh squashing and average subsampling, as in the paper. "
+                              "modern: ReLU and max-pooling. Both trained the same way.")
+source = top[1].radio("The digit", V.SOURCES, key="inside_source", horizontal=False)
+
+# ---- the input: a test digit, a drawing or an upload
+left, right = st.columns([3, 2], gap="large")
+canvas = upload = None
+with left:
+    if source == V.SOURCES[0]:
+        picked = V.picked_position(ss.get(V.PICKER_KEY))
+        if picked is not None and picked != ss.get("inside_last_pick"):
+            ss["inside_test_position"], ss["inside_last_pick"] = picked, picked
+        render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
+    elif source == V.SOURCES[1]:
+        drawn = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
+                          width=CANVAS_SIDE, height=CANVAS_SIDE, return_image_data=True, key="inside_canvas")
+        st.caption("Draw one digit, big, in the middle. The bin icon above the square starts again; the "
+                   "arrows undo and redo a stroke.")
+        has_strokes = bool((drawn.json_data or {}).get("objects"))
+        canvas = drawn.image_data if has_strokes else None
+    else:
+        file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
+                                type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])
+        upload = (file.getvalue(), file.name) if file is not None else None
+    steps = st.container()  # filled below, once the digit is read: messages and preprocessing steps
+
+# ---- which unit is explained: the last one clicked in any map
+unit, ss["inside_clicks"] = V.clicked_unit({s: ss.get(k) for s, k in V.MAP_KEYS.items()}, ss.get("inside_clicks", {}))
+if unit is not None:
+    ss["inside_unit"] = unit
+
+request = V.InsideRequest(style=style, source=source, test_position=ss.get("inside_test_position", 0),
+                          canvas=canvas, upload=upload, unit=ss.get("inside_unit"),
+                          user_state=ss.get("inside_trained"))
+page = V.inside_page(request)
+
+with steps:
+    render(page.digit.blocks)
+with right:
+    render(page.network.blocks)
+    render(page.prediction.blocks)
+
+if page.ok:
+    st.header("Every layer at work")
+    render(page.layers.blocks)
+    st.header("C1's filters, and one unit's arithmetic")
+    render(page.kernels.blocks)
+
+st.header("Where the network is wrong")
+render(page.errors.blocks)
+
+# ---- retraining with the user's settings
+st.header("Train it yourself")
+st.markdown("Retrain LeNet-5 from scratch on the same 4,000 digits with your own settings (15 epochs take about "
+            "20 seconds). Only one training runs on the server at a time.")
+if ss.get("inside_stop"):
+    st.warning("Training stopped: nothing was kept, the page still shows the previous network.")
+with st.form("inside_retrain"):
+    cols = st.columns(3)
+    new_style = cols[0].selectbox("Style", V.STYLES, format_func=V.STYLE_LABELS.get, key="inside_train_style")
+    epochs = cols[1].number_input("Epochs", min_value=1, max_value=50, value=15, step=1, key="inside_epochs")
+    lr = cols[2].select_slider("Learning rate", options=[1e-4, 3e-4, 1e-3, 2e-3, 5e-3, 1e-2, 3e-2, 0.1],
+                               value=2e-3, key="inside_lr", help="Adam's step size; 0.002 is the stored runs'.")
+    go = st.form_submit_button("Train", icon=":material/play_arrow:", type="primary")
+if go:
+    bar = st.progress(0.0, text="Starting…")
+    st.button("Stop", key="inside_stop", icon=":material/stop_circle:")
+    outcome = V.retrain(new_style, epochs, lr, lambda fraction, text: bar.progress(fraction, text=text))
+    if outcome.kind == "finished":
+        ss["inside_trained"], ss["inside_style_next"] = outcome.state, new_style
+        st.rerun()
+    elif outcome.kind == "busy":
+        st.warning(outcome.message)
+    else:
+        st.error(outcome.message)
+if ss.get("inside_trained"):
+    st.success(f"You are looking at your retrained network ({ss['inside_trained']['style']} style).")
+    if st.button("Back to the stored network", key="inside_forget"):
+        del ss["inside_trained"]
+        st.rerun()
