@@ -17,7 +17,7 @@ from torch import nn
 
 from viz import trained
 from viz.data import mnist
-from viz.receptive_field import Field, trace_fields
+from viz.trace.receptive import Field, trace_fields
 
 STAGES = ("c1", "s2", "c3", "s4", "c5", "f6", "output")
 MAP_STAGES = ("c1", "s2", "c3", "s4")  # outputs that are images; c5, f6, output are vectors

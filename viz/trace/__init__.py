@@ -52,6 +52,7 @@ The package, split by job (as torchinfo splits its own):
 * :mod:`~viz.trace.diagnosis`  a failed pass explained: the failing layer, the size search
 * :mod:`~viz.trace.zoo`        trace_network / cheap_network on :mod:`architectures.skeleton`
 * :mod:`~viz.trace.modes`      a model's device and eval mode, shared by the pass and the probes
+* :mod:`~viz.trace.receptive`  receptive fields (size, jump, start) carried through a real pass
 """
 
 from architectures.skeleton import clear_cache

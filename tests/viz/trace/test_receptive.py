@@ -1,4 +1,4 @@
-"""Receptive fields from the layer stack (viz/receptive_field.py), checked against gradients."""
+"""Receptive fields from the layer stack (viz/trace/receptive.py), checked against gradients."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 
 import architectures
 from architectures.meta_build import meta_device
-from viz.receptive_field import INPUT_AXIS, Axis, trace_fields
+from viz.trace.receptive import INPUT_AXIS, Axis, trace_fields
 
 
 def positive_copy(model: nn.Module) -> nn.Module:
