@@ -9,7 +9,7 @@ Target (issue 5): each lab answers a slider change in under 150 ms of server tim
 its default sizes. For each lab, in one process, interleaved round by round so that
 machine noise hits every lab alike, medians of the rounds:
 
-* ``compute``  the lab's pure function (``viz.blocklab``) for the default settings with
+* ``compute``  the lab's pure function (``viz.blocklab.<lab>``) for the default settings with
                one slider moved by a step — not cached, as after a real slider change:
                build the block(s), trace a real forward pass, work the formulas;
 * ``script``   server time of the page's rerun after that slider change, as the page
@@ -34,18 +34,18 @@ from pathlib import Path
 
 import torch
 
-from viz import blocklab as bl
+from viz.blocklab import efficientnet, inception, mobilenet_v2, one_by_one, residual, separable
 
 PAGE = str(Path(__file__).resolve().parents[1] / "viz" / "pages" / "block_lab.py")
 
 # lab id → (pure function, default kwargs, the slider moved: (kwarg, widget kind, widget key, two values))
 LABS = {
-    "1x1": (bl.one_by_one, {}, ("filters", "slider", "o_f", (33, 32))),
-    "inception": (bl.inception, {}, ("n", "slider", "i_n", (27, 28))),
-    "residual": (bl.residual_block, {}, ("n", "slider", "r_n", (55, 56))),
-    "separable": (bl.separable, {}, ("n_c_out", "slider", "s_nco", (6, 5))),
-    "mobilenet_v2": (bl.mobilenet_v2, {}, ("expand_ratio", "slider", "m_t", (5, 6))),
-    "efficientnet": (bl.efficientnet, {"phi": 0.0}, ("phi", "slider", "e_phi", (0.5, 0.0))),
+    "1x1": (one_by_one.one_by_one, {}, ("filters", "slider", "o_f", (33, 32))),
+    "inception": (inception.inception, {}, ("n", "slider", "i_n", (27, 28))),
+    "residual": (residual.residual_block, {}, ("n", "slider", "r_n", (55, 56))),
+    "separable": (separable.separable, {}, ("n_c_out", "slider", "s_nco", (6, 5))),
+    "mobilenet_v2": (mobilenet_v2.mobilenet_v2, {}, ("expand_ratio", "slider", "m_t", (5, 6))),
+    "efficientnet": (efficientnet.efficientnet, {"phi": 0.0}, ("phi", "slider", "e_phi", (0.5, 0.0))),
 }
 
 
@@ -81,9 +81,11 @@ def main() -> None:
     for i in range(args.repeats):
         for lab, (fn, kwargs, (arg, kind, key, values)) in LABS.items():
             value = values[i % 2]
+            efficientnet.clear_cache()  # computed anew, as after a slider change (the B0–B7 presets stay)
             compute[lab].append(_ms(lambda fn=fn, kw={**kwargs, arg: value}: fn(**kw)))
             at = apps[lab]
-            st.cache_data.clear()  # the page computes anew, as after a slider change (presets stay lru-cached)
+            st.cache_data.clear()  # the page computes anew, as after a slider change
+            efficientnet.clear_cache()
             widget = next(w for w in getattr(at, kind) if w.key == key)
             widget.set_value(value)
             rerun[lab].append(_ms(lambda at=at: at.run()))

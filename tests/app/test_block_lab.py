@@ -138,3 +138,65 @@ def test_a_shared_link_carries_the_labs_settings():
     table = at.dataframe[0].value
     # Lecture: the direct 5×5 conv on 28×28×192 with 32 filters costs 120,422,400.
     assert "120,422,400" in table[table["stage"].str.startswith("5×5")]["multiply-adds"].tolist()
+
+
+# Hostile or broken links (issue 12): every URL value is checked against the lab's controls
+# before any widget exists; a bad one falls back to the default with a notice that shows the
+# value as a code span (viz.formatting.user_value), never as a traceback or markup.
+BAD_LINKS = [
+    ("inception", "i_c1", "inf", "number_input", 64),  # was an OverflowError traceback (issue 12)
+    ("inception", "i_c1", "1e999", "number_input", 64),
+    ("inception", "i_c1", "-5", "number_input", 64),
+    ("inception", "i_c1", "abc", "number_input", 64),
+    ("inception", "i_n", "[log in](https://evil.example)", "slider", 28),
+    ("mobilenet_v2", "m_k", "4", "radio", 3),  # kernels are 3, 5 or 7
+    ("separable", "s_pad", "<b>full</b>", "radio", "valid"),
+    ("efficientnet", "e_phi", "nan", "slider", 0.0),
+]
+
+
+def test_bad_link_values_fall_back_to_the_default_with_a_notice():
+    from viz.formatting import user_value
+
+    for lab, key, bad, kind, default in BAD_LINKS:
+        at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+        at.query_params["lab"] = lab
+        at.query_params[key] = bad
+        at.run()
+        assert not at.exception, (key, bad, [e.value for e in at.exception])
+        assert widget(at, kind, key).value == default, (key, bad)
+        notices = [w.value for w in at.warning]
+        assert len(notices) == 1 and user_value(bad) in notices[0] and f"`{key}`" in notices[0], notices
+        assert key not in at.query_params  # dropped from the link
+        assert not at.error  # the lab itself runs with the default
+
+
+def test_a_bad_link_still_shows_the_lab_and_later_changes_work():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lab"] = "inception"
+    at.query_params["i_c1"] = "inf"
+    at.run()
+    assert "28 × 28 × 256" in text(at)  # lecture: inception (3a) at the defaults
+    widget(at, "number_input", "i_c1").set_value(48).run()
+    assert not at.exception and "28 × 28 × 240" in text(at)  # 48 + 128 + 32 + 32
+    assert not at.warning  # the notice was shown once
+
+
+def test_a_link_naming_no_lab_opens_the_first_with_a_notice():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lab"] = "![x](http://host/track.png)"
+    at.run()
+    assert not at.exception and at.query_params["lab"] == "1x1"
+    assert any("`![x](http://host/track.png)`" in w.value for w in at.warning)
+    assert metric(at, "Multiply-adds") == "4,816,896"  # the 1×1 lab's 28·28·192·32
+
+
+def test_a_link_written_loosely_is_read_as_meant():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params["lab"] = "inception"
+    at.query_params["i_c1"] = "48.0"  # a whole number written as a float
+    at.query_params["i_r5on"] = "0"  # off, written as 0
+    at.run()
+    assert not at.exception and not at.warning
+    assert widget(at, "number_input", "i_c1").value == 48 and widget(at, "toggle", "i_r5on").value is False
+    assert (at.query_params["i_c1"], at.query_params["i_r5on"]) == ("48", "false")  # as the widgets write them

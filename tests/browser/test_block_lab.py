@@ -30,3 +30,20 @@ def test_switching_to_the_residual_lab_updates_the_url_and_shows_the_identity(pa
     page.wait_for_url("**lab=residual**")
     assert_no_exception(page)
     screenshot(page, "block_lab_residual")
+
+
+def test_a_bad_link_value_falls_back_with_a_notice_not_a_traceback(page, app_url):
+    # Issue 12: ?lab=inception&i_c1=inf showed an OverflowError traceback with server paths.
+    page.goto(f"{app_url}/blocks?lab=inception&i_c1=inf&i_r3=[x](https://evil.example)")
+    wait_for_run(page)
+    assert_no_exception(page)
+    main = page.locator('[data-testid="stMain"]')
+    alerts = main.locator('[data-testid="stAlert"]')
+    assert alerts.count() == 2
+    # Each value only as a code span; no link into the app's own voice.
+    assert alerts.locator("code").all_inner_texts() == ["i_c1", "inf", "i_r3", "[x](https://evil.example)"]
+    assert main.locator('a[href*="evil.example"]').count() == 0
+    assert page.get_by_label("#1×1").input_value() == "64"  # the default
+    assert main.get_by_text("28 × 28 × 256").count() > 0  # lecture: inception (3a) at the defaults
+    page.wait_for_url(lambda url: "i_c1" not in url and "i_r3" not in url and "lab=inception" in url)
+    screenshot(page, "block_lab_bad_link")

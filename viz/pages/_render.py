@@ -8,7 +8,7 @@ alike and stay thin.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import streamlit as st
@@ -123,3 +123,99 @@ def range_widget(allowed: Any, default: Any, key: str, *, container: Any = st) -
     if allowed.widget == "number":
         return int(container.number_input(allowed.label, low, high, default, step=allowed.step or 1, key=key))
     return container.slider(allowed.label, low, high, default, key=key)
+
+
+# ---------------------------------------------------------------- controls: Options with a URL key and a widget style
+
+
+class ControlLike(Protocol):
+    """What :func:`draw_controls` needs of a setting (e.g. ``viz.blocklab.common.Control``).
+
+    ``widget``: "slider", "number", "radio" (horizontal), "radio-vertical", "toggle" or
+    "checkbox"; ``labels``: how each choice is shown; ``group``: the heading of the column
+    it sits in; ``shown_if = (name, value)``: drawn only while that setting has that value.
+    """
+
+    key: str
+    option: Option
+    widget: str
+    group: str
+    labels: tuple[str, ...]
+    shown_if: tuple[str, Any] | None
+
+
+def control_widget(option: Option, key: str, widget: str, *, labels: Sequence[str] = (), container: Any = st,
+                   bind: str | None = None) -> Any:
+    """One widget of the given style for ``option``; returns its value (ints stay ints)."""
+    label = option.label or option.name
+    common: dict[str, Any] = {"key": key, "help": option.help or None}
+    if bind:
+        common["bind"] = bind
+    first_run = key not in st.session_state
+    if widget in ("radio", "radio-vertical"):
+        choices = list(option.choices)
+        shown = dict(zip(choices, labels)) if labels else None
+        if first_run:
+            common["index"] = choices.index(option.default)
+        return container.radio(label, choices, horizontal=widget == "radio",
+                               format_func=shown.get if shown else str, **common)
+    if first_run:
+        common["value"] = option.default
+    if widget == "toggle":
+        return container.toggle(label, **common)
+    if widget == "checkbox":
+        return container.checkbox(label, **common)
+    whole = option.kind == "int"
+    cast = int if whole else float
+    bounds = {"min_value": cast(option.minimum), "max_value": cast(option.maximum),
+              "step": cast(option.step or 1) if whole or option.step else None}
+    if widget == "number":
+        return cast(container.number_input(label, **bounds, **common))
+    if widget == "slider":
+        return cast(container.slider(label, **bounds, **common))
+    raise ValueError(f"{key}: no widget style {widget!r}")
+
+
+def draw_controls(controls: Sequence[ControlLike], *, layout: str = "side", note: str = "",
+                  bind: str | None = "query-params") -> dict[str, Any]:
+    """Draw ``controls`` and return their values by option name (hidden ones left out).
+
+    ``layout="side"``: one after another in the current container (a column), group
+    headings in bold, ``note`` as a caption below. ``layout="above"``: ungrouped
+    controls side by side in a first row with ``note`` beside them, then one column per
+    group, its heading in bold.
+    """
+    values: dict[str, Any] = {}
+    groups: dict[str, list[ControlLike]] = {}
+    for control in controls:
+        groups.setdefault(control.group, []).append(control)
+    if layout == "side":
+        for group, members in groups.items():
+            if group:
+                st.markdown(f"**{group}**")
+            for control in members:
+                _draw(control, values, st, bind)
+        if note:
+            st.caption(note)
+        return values
+    loose = groups.pop("", [])
+    if loose or note:
+        row = st.columns([1] * len(loose) + [max(1, 4 - len(loose))])
+        for column, control in zip(row, loose):
+            _draw(control, values, column, bind)
+        if note:
+            row[-1].caption(note)
+    if groups:
+        for column, (group, members) in zip(st.columns(len(groups)), groups.items()):
+            with column:
+                st.markdown(f"**{group}**")
+                for control in members:
+                    _draw(control, values, st, bind)
+    return values
+
+
+def _draw(control: ControlLike, values: dict[str, Any], container: Any, bind: str | None) -> None:
+    """Draw ``control`` into ``container`` unless its ``shown_if`` is unmet; record its value in ``values``."""
+    if control.shown_if is None or values.get(control.shown_if[0]) == control.shown_if[1]:
+        values[control.option.name] = control_widget(control.option, control.key, control.widget,
+                                                     labels=control.labels, container=container, bind=bind)

@@ -1,4 +1,4 @@
-"""Figures for the Block Lab (plotly and small HTML tables; no streamlit here).
+"""Figures for the Block Lab (plotly, and the 1×1 lab's small HTML grids; no streamlit here).
 
 Built for a projector: large fonts, few colours, every number labelled with
 thousands separators and every shape the lecture's way, n_H × n_W × n_C.
@@ -7,19 +7,19 @@ thousands separators and every shape the lecture's way, n_H × n_W × n_C.
 from __future__ import annotations
 
 import html
+import math
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from viz.blocklab import (
-    EfficientNetResult,
-    InceptionResult,
-    MobileNetV2Result,
-    NetworkCost,
-    ResidualResult,
-    num,
-    shape_text,
-    short,
-)
+from viz.blocklab.common import short
+from viz.formatting import num, shape_text
+
+if TYPE_CHECKING:
+    from viz.blocklab.efficientnet import EfficientNetResult, NetworkCost
+    from viz.blocklab.inception import InceptionResult
+    from viz.blocklab.mobilenet_v2 import MobileNetV2Result
+    from viz.blocklab.residual import ResidualResult
 
 FONT = dict(size=16)
 BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728"
@@ -28,8 +28,6 @@ BRANCH_COLOURS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc")
 
 def log_ticks(lo: float, hi: float, unit=short) -> dict:
     """Ticks at 1, 2, 5 × 10^k between ``lo`` and ``hi``, labelled plainly (no bare "2", "5" minor labels)."""
-    import math
-
     vals = []
     k = math.floor(math.log10(max(lo, 1e-12)))
     while True:
@@ -294,20 +292,3 @@ def efficientnet_chart(presets: list[NetworkCost], result: EfficientNetResult, r
     fig.update_yaxes(title="multiply-adds per image", type="log", **log_ticks(min(ys), max(ys)))
     return _layout(fig, "EfficientNet: parameters and multiply-adds", height=460,
                    legend=dict(x=0.02, y=0.98))
-
-
-def stage_table(stages) -> list[dict]:
-    """Rows for a table of stages: shapes the lecture's way, counts with separators."""
-    return [
-        {"stage": s.label, "input": shape_text(s.input_shape), "output": shape_text(s.output_shape),
-         "params": num(s.params), "multiply-adds": num(s.macs),
-         "= formula": "✓" if s.agrees else f"✗ {num(s.params_formula)}, {num(s.macs_formula)}",
-         "the formula": s.formula or num(s.macs_formula)}
-        for s in stages
-    ]
-
-
-__all__ = [
-    "grid_html", "inception_diagram", "residual_diagram", "saving_chart", "ratio_chart",
-    "mobilenet_cost_chart", "memory_chart", "efficientnet_chart", "stage_table", "short",
-]

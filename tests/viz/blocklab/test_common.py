@@ -1,0 +1,101 @@
+"""viz.blocklab.common: controls as data (checks, URL text both ways, shared-link checks) and formatting."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.viz.blocklab.helpers import values
+from viz.blocklab import common
+from viz.blocklab.view import LABS
+from viz.formatting import num, shape_text, user_value
+
+ALL_CONTROLS = tuple(c for lab in LABS.values() for c in lab.controls)
+
+
+def test_shapes_and_numbers_are_shown_the_lectures_way():
+    # The Block Lab writes shapes and counts with viz.formatting (its own copies are gone).
+    assert shape_text((1, 256, 28, 28)) == "28 × 28 × 256"  # N, C, H, W → n_H × n_W × n_C
+    assert shape_text((192, 28, 28)) == "28 × 28 × 192"
+    assert num(120422400) == "120,422,400"
+
+
+def test_short_numbers_as_the_lecture_rounds_them():
+    assert common.short(12443648) == "12.4M"  # the lecture's "~12.4M"
+    assert common.short(120422400) == "120M"  # the lecture's "~120M"
+    assert common.short(37e9) == "37B"  # EfficientNet-B7, Tan & Le 2019 Table 2: 37B FLOPS
+    assert common.data_size(2592) == "2.5 KB" and common.data_size(100) == "100 bytes"
+
+
+def test_every_url_key_is_unique_across_the_labs():
+    keys = [c.key for c in ALL_CONTROLS]  # one page, one URL: a key may mean one setting only
+    assert len(keys) == len(set(keys))
+    assert "lab" not in keys
+
+
+def test_every_default_is_allowed_by_its_own_control():
+    for control in ALL_CONTROLS:
+        assert control.check(control.default) == control.default, control.key
+
+
+@given(data=st.data())
+def test_url_text_reads_back_as_the_same_value(data):
+    control = data.draw(st.sampled_from(ALL_CONTROLS))
+    value = data.draw(values(control))
+    assert control.from_url(control.to_url(value)) == value  # a shared link keeps every setting
+
+
+def test_url_text_the_widgets_write():
+    inc = {c.key: c for c in LABS["inception"].controls}
+    eff = {c.key: c for c in LABS["efficientnet"].controls}
+    assert inc["i_r5on"].to_url(False) == "false" and inc["i_c1"].to_url(48) == "48"
+    assert eff["e_preset"].to_url("b3") == "B3"  # a radio writes its shown label
+    assert eff["e_preset"].from_url("B3") == eff["e_preset"].from_url("b3") == "b3"
+    assert eff["e_phi"].to_url(1.5) == "1.5" and eff["e_phi"].to_url(2.0) == "2"
+    assert inc["i_c1"].from_url("48.0") == 48 and inc["i_r5on"].from_url("0") is False
+
+
+@pytest.mark.parametrize("text", ["inf", "1e999", "-5", "abc", "300", "nan", "", "64.5", "[x](http://evil.example)"])
+def test_a_bad_url_value_is_dropped_with_a_notice_that_quotes_it_as_code(text):
+    c1 = next(c for c in LABS["inception"].controls if c.key == "i_c1")
+    link = common.check_link((c1,), {"i_c1": text})
+    assert link.changes == {"i_c1": None}  # dropped: the widget starts at its default
+    (notice,) = link.notices
+    assert user_value(text) in notice  # the value only as a code span, never as markup
+    assert "a whole number from 1 to 256" in notice and "64" in notice  # what is allowed, and the default
+
+
+def test_a_link_is_rewritten_only_where_the_widget_would_misread_it():
+    controls = LABS["inception"].controls
+    link = common.check_link(controls, {"i_c1": "48.0", "i_r5on": "0", "i_c3": "128", "i_n": "20", "foo": "x"})
+    assert link.changes == {"i_c1": "48", "i_r5on": "false"}  # as the widgets read them
+    assert not link.notices  # "128" is the default as the widget writes it: it drops it itself
+    assert common.check_link(controls, {"i_c1": "64.0"}).changes == {"i_c1": None}  # a default stays out
+
+
+def test_choices_must_be_one_of_them():
+    m_k = next(c for c in LABS["mobilenet_v2"].controls if c.key == "m_k")
+    link = common.check_link((m_k,), {"m_k": "4"})
+    assert link.changes == {"m_k": None} and "one of 3, 5, 7" in link.notices[0]
+    assert common.check_link((m_k,), {"m_k": "5"}).changes == {}
+
+
+def test_resolve_fills_defaults_and_rejects_unknown_or_bad_settings():
+    controls = LABS["separable"].controls
+    assert common.resolve(controls, {"f": 5})["f"] == 5
+    assert common.resolve(controls, {})["n_c_out"] == 5  # lecture: 5 filters
+    with pytest.raises(ValueError, match="Unknown setting"):
+        common.resolve(controls, {"filters": 5})
+    with pytest.raises(ValueError, match="from 1 to 7"):
+        common.resolve(controls, {"f": 9})
+
+
+def test_checks_say_what_is_allowed():
+    with pytest.raises(ValueError, match="whole number from 1 to 4"):
+        common.check_whole("n", float("inf"), 1, 4)
+    with pytest.raises(ValueError, match="True or False"):
+        common.check_flag("ReLU", 1)
+    assert common.check_choice("stride", 2.0, (1, 2)) == 2 and type(common.check_choice("s", 2.0, (1, 2))) is int
+    with pytest.raises(ValueError, match="widget must be one of"):
+        common.ints("x", "x", "x", 1, 2, 1, widget="dial")
