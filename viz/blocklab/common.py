@@ -4,7 +4,8 @@
   it must satisfy, the short URL key it lives under (``i_c1``), and how the page draws it.
   Each lab module declares its controls once; the lab function validates with them,
   the property tests draw from them, the page draws its widgets from them and checks
-  a shared link's values against them (:func:`check_link`) before any widget exists.
+  a shared link's values against them (:func:`check_link`, by :mod:`viz.urlstate`'s rules)
+  before any widget exists.
 * :class:`Stage` / :class:`LabResult`: a traced block's stages, each with its shapes and
   its cost twice — by the lecture's formula (:mod:`architectures.costs`, from the settings
   alone) and as counted from the traced module. ``agrees`` says whether the two match.
@@ -29,7 +30,7 @@ from torch import nn
 
 from architectures import costs
 from architectures.registry import Option
-from viz.formatting import user_value
+from viz import urlstate
 from viz.trace import TraceResult
 
 FLOAT_BYTES = 4  # float32 activations
@@ -141,31 +142,6 @@ class Control:
             return check_flag(self.label, value)
         return check_choice(self.label, value, o.choices)
 
-    def allowed(self) -> str:
-        """What this control accepts, in words (for a link's notice)."""
-        o = self.option
-        if o.kind == "int":
-            return f"a whole number from {int(o.minimum)} to {int(o.maximum)}"
-        if o.kind == "float":
-            return f"a number from {o.minimum:g} to {o.maximum:g}"
-        if o.kind == "bool":
-            return "true or false"
-        return "one of " + ", ".join(self.labels or map(str, o.choices))
-
-    def from_url(self, text: str) -> Any:
-        """The value a URL's text stands for, or ValueError saying what is allowed.
-
-        A choice may be written as its label (as the page writes it) or its value;
-        numbers and flags as :meth:`Option.validate` reads them ("48", "48.0", "true", "1").
-        """
-        for choice, label in zip(self.option.choices, self.labels):
-            if text == label:
-                return choice
-        try:
-            return self.option.validate(self.key, text)
-        except ValueError:
-            raise ValueError(f"{self.label} must be {self.allowed()}") from None
-
     def to_url(self, value: Any) -> str:
         """``value`` as the page's bound widget writes it in the URL (and reads it back)."""
         if self.option.kind == "bool":
@@ -235,24 +211,22 @@ class LinkCheck:
 
 
 def check_link(controls: Iterable[Control], params: Mapping[str, str]) -> LinkCheck:
-    """Check the URL values ``params`` (key → text) of ``controls``; other keys are left alone."""
+    """Check the URL values ``params`` (key → text) of ``controls`` with :func:`viz.urlstate.parse`
+    (the rules every page shares); other keys are left alone."""
+    controls = tuple(controls)
+    texts = urlstate.last_values({c.key: params[c.key] for c in controls if c.key in params})
+    given = dict(texts)
+    for c in controls:  # a choice written as its label ("B3") is that choice
+        if c.labels and given.get(c.key) in c.labels:
+            given[c.key] = str(c.option.choices[c.labels.index(given[c.key])])
+    parsed = urlstate.parse(given, [c.option for c in controls], keys={c.name: c.key for c in controls})
     changes: dict[str, str | None] = {}
-    notices = []
-    for control in controls:
-        if control.key not in params:
-            continue
-        text = params[control.key]
-        try:
-            value = control.from_url(text)
-        except ValueError as error:
-            changes[control.key] = None
-            notices.append(f"The link's `{control.key}` = {user_value(text)} is not allowed: {error}. "
-                           f"Showing the default, {control.to_url(control.default)}.")
-            continue
-        if text == control.to_url(value) or control.option.kind == "float":
-            continue  # the widget reads it as it is (a float as float(text)), and drops a default itself
-        changes[control.key] = None if value == control.default else control.to_url(value)
-    return LinkCheck(changes, tuple(notices))
+    for c in controls:
+        if c.key in given:
+            value, text = parsed.values[c.name], texts[c.key]
+            if text != c.to_url(value):  # a widget reads its own text; it drops a default itself
+                changes[c.key] = None if value == c.default else c.to_url(value)
+    return LinkCheck(changes, parsed.notices)
 
 
 # ---------------------------------------------------------------- results

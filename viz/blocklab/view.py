@@ -19,10 +19,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from architectures.registry import Option
+from viz import urlstate
 from viz import view as v
 from viz.blocklab import efficientnet, figures, inception, mobilenet_v2, one_by_one, residual, separable
 from viz.blocklab.common import Control, LabResult, data_size, resolve, short
-from viz.formatting import num, shape_text, user_value
+from viz.formatting import num, shape_text
 
 Settings = Mapping[str, Any]
 
@@ -413,9 +415,10 @@ LABS: dict[str, Lab] = {lab.id: lab for lab in (
 DEFAULT_LAB = "1x1"
 
 
+LAB = Option("lab", "choice", DEFAULT_LAB, label="the lab", choices=tuple(LABS))
+
+
 def lab_from_link(text: str | None) -> tuple[str, str]:
-    """The lab a link asks for (``?lab=inception``) and a notice if it names none (then the default lab)."""
-    if text is None or text in LABS:
-        return text or DEFAULT_LAB, ""
-    return DEFAULT_LAB, (f"The link's `lab` = {user_value(text)} is not a lab here; showing "
-                         f"{LABS[DEFAULT_LAB].title}. The labs: {', '.join(f'`{k}`' for k in LABS)}.")
+    """The lab a link asks for (``?lab=inception``), and a notice if it names none (then the first lab)."""
+    parsed = urlstate.parse({} if text is None else {"lab": text}, [LAB])
+    return parsed.values["lab"], " ".join(parsed.notices)

@@ -142,8 +142,9 @@ def test_the_registry_matches_the_lab_functions():
 def test_a_link_naming_no_lab_opens_the_default_with_a_notice():
     assert view.lab_from_link("inception") == ("inception", "")
     assert view.lab_from_link(None) == ("1x1", "")
+    assert view.lab_from_link("Inception") == ("inception", "")  # as every page reads a choice
     lab_id, notice = view.lab_from_link("[log in](https://evil.example)")
-    assert lab_id == "1x1" and "`[log in](https://evil.example)`" in notice
+    assert lab_id == "1x1" and "lab=`[log in](https://evil.example)`" in notice
 
 
 def test_stage_table_rows():
