@@ -47,3 +47,20 @@ def test_a_bad_link_value_falls_back_with_a_notice_not_a_traceback(page, app_url
     assert main.get_by_text("28 × 28 × 256").count() > 0  # lecture: inception (3a) at the defaults
     page.wait_for_url(lambda url: "i_c1" not in url and "i_r3" not in url and "lab=inception" in url)
     screenshot(page, "block_lab_bad_link")
+
+
+def test_switching_labs_back_keeps_the_link_short(page, app_url):
+    # A lab's widgets keep their values while another lab is shown; coming back must not
+    # write every setting (defaults included) into the link.
+    page.goto(f"{app_url}/blocks?lab=inception&i_c1=48")
+    wait_for_run(page)
+    page.get_by_role("radio", name="Residual block").click()
+    page.wait_for_url("**lab=residual**")
+    wait_for_run(page)
+    page.get_by_role("radio", name="Inception module").click()
+    page.wait_for_url("**lab=inception**")
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert page.get_by_label("#1×1").input_value() == "48"
+    query = sorted(page.url.split("?", 1)[1].split("&"))
+    assert query == ["i_c1=48", "lab=inception"]

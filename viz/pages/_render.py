@@ -146,21 +146,22 @@ class ControlLike(Protocol):
 
 def control_widget(option: Option, key: str, widget: str, *, labels: Sequence[str] = (), container: Any = st,
                    bind: str | None = None) -> Any:
-    """One widget of the given style for ``option``; returns its value (ints stay ints)."""
+    """One widget of the given style for ``option``; returns its value (ints stay ints).
+
+    The option's default is always passed: a bound widget keeps its value in the URL only
+    while it differs from the widget's default (without one, a number's default is its
+    minimum, so a value kept from an earlier visit would put every setting in the link).
+    """
     label = option.label or option.name
     common: dict[str, Any] = {"key": key, "help": option.help or None}
     if bind:
         common["bind"] = bind
-    first_run = key not in st.session_state
     if widget in ("radio", "radio-vertical"):
         choices = list(option.choices)
         shown = dict(zip(choices, labels)) if labels else None
-        if first_run:
-            common["index"] = choices.index(option.default)
-        return container.radio(label, choices, horizontal=widget == "radio",
+        return container.radio(label, choices, index=choices.index(option.default), horizontal=widget == "radio",
                                format_func=shown.get if shown else str, **common)
-    if first_run:
-        common["value"] = option.default
+    common["value"] = option.default
     if widget == "toggle":
         return container.toggle(label, **common)
     if widget == "checkbox":

@@ -18,12 +18,13 @@ from typing import Any
 import streamlit as st
 
 from viz.blocklab.common import check_link
-from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
+from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
 from viz.compute import ServerBusy, run_heavy
 from viz.pages._render import draw_controls, render
 from viz.view import View
 
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once
+
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) -> tuple[View, str | None]:
@@ -50,7 +51,7 @@ def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> 
             st.error(str(error))
 
 
-def _check_link(lab) -> None:
+def _check_link(lab: Lab) -> None:
     """Before any of the lab's widgets exists: drop a shared link's values the lab does not allow
     and rewrite allowed ones as the widgets read them, then run again — a bound widget reads
     the URL as it was when the run began — keeping the notices for that run."""
