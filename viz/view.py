@@ -81,13 +81,14 @@ class Figure:
     """A plotly figure (built in a feature's ``figures`` module).
 
     ``key`` keeps the chart's identity across reruns; ``selectable`` asks for click /
-    selection events (the page reads them from ``st.session_state[key]``).
+    selection events (the page reads them from ``st.session_state[key]``); ``toolbar``
+    is plotly's mode bar: shown, hidden, or "hover" (shown while the pointer is on it).
     """
 
     figure: Any
     key: str
     selectable: bool = False
-    toolbar: bool = False
+    toolbar: bool | Literal["hover"] = False
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def inception_view(settings: Settings) -> v.View:
                     f"total **{num(c.bottlenecked)}** (~{short(c.bottlenecked)}) — "
                     f"**{c.saving:.1f}× cheaper**"),),
         )),
-        v.Figure(figures.saving_chart(curve, red5, c.direct), key="bl_saving", toolbar=True),
+        v.Figure(figures.saving_chart(curve, red5, c.direct), key="bl_saving", toolbar="hover"),
     )
     return v.View(blocks, headline=f"{num(c.direct)} vs {num(c.bottlenecked)}", figure="bl_saving")
 
@@ -209,7 +209,7 @@ def separable_view(settings: Settings) -> v.View:
                f"→ about **{1 / res.ratio:.1f}× cheaper**."),
         v.Caption(f"In a real network n_c' is large: at n_c' = {separable.WIDE}, f = {f}: "
                   f"1/{separable.WIDE} + 1/{f}² = {res.wide_ratio:.3f}, roughly {1 / res.wide_ratio:.0f}× cheaper."),
-        v.Figure(figures.ratio_chart(curve, n_out, res.ratio, f), key="bl_ratio", toolbar=True),
+        v.Figure(figures.ratio_chart(curve, n_out, res.ratio, f), key="bl_ratio", toolbar="hover"),
         stage_table(res.normal.stages + res.separable.stages),
         agreement(res),
     )
@@ -239,7 +239,7 @@ def mobilenet_v2_view(settings: Settings) -> v.View:
             v.Metric(f"normal {k}×{k} conv (same in/out)", f"{num(res.normal.macs)} MACs",
                      f"{num(res.normal.params)} params"),
         )),
-        v.Figure(figures.mobilenet_cost_chart(res), key="bl_mobilenet_cost", toolbar=True),
+        v.Figure(figures.mobilenet_cost_chart(res), key="bl_mobilenet_cost", toolbar="hover"),
         v.Text(f"The v2 block costs **{res.vs_normal:.2f}×** a normal {k}×{k} conv with the same input and output. "
                f"What it buys is a representation of {res.hidden} channels inside the block (t × n_c = {t} × {cin}), "
                f"filtered cheaply by the depthwise conv: a normal {k}×{k} conv at that width "
@@ -250,7 +250,7 @@ def mobilenet_v2_view(settings: Settings) -> v.View:
                f"input's {num(res.input_bytes)}. The block computes in this larger space, but the projection brings "
                f"it back down to {num(res.output_bytes)} bytes, so what is passed to (and stored for) the next block "
                "stays small."),
-        v.Figure(figures.memory_chart(res), key="bl_mobilenet_memory", toolbar=True),
+        v.Figure(figures.memory_chart(res), key="bl_mobilenet_memory", toolbar="hover"),
         stage_table(res.block.stages),
         agreement(res),
     )
@@ -286,7 +286,7 @@ def efficientnet_view(settings: Settings) -> v.View:
                    v.Metric("Multiply-adds", num(c.macs), f"{res.factor:.2f}× B0"))),
         v.Text(rule),
         v.Figure(figures.efficientnet_chart(presets, res, efficientnet.compound_rule(res.b0)), key="bl_efficientnet",
-                 toolbar=True),
+                 toolbar="hover"),
     ]
     if not res.real_pass_fits:
         blocks.append(v.Callout("info", f"A real forward pass of this network ({short(c.macs)} multiply-adds at "

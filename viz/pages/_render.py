@@ -201,7 +201,7 @@ def draw_controls(controls: Sequence[ControlLike], *, layout: str = "side", note
         return values
     loose = groups.pop("", [])
     if loose or note:
-        row = st.columns([1] * len(loose) + [max(1, 4 - len(loose))])
+        row = st.columns([1] * len(loose) + [2.2 if note else 4])  # the note beside, or room to breathe
         for column, control in zip(row, loose):
             _draw(control, values, column, bind)
         if note:
