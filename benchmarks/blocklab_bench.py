@@ -14,7 +14,7 @@ machine noise hits every lab alike, medians of the rounds:
                build the block(s), trace a real forward pass, work the formulas;
 * ``script``   server time of the page's rerun after that slider change, as the page
                measures it itself (script start to end: widgets, compute through the shared
-               worker, charts, protobufs), with ``st.cache_data`` cleared first so it
+               worker, charts, protobufs), with the page's cache cleared first so it
                computes anew; the run is driven by ``AppTest``;
 * ``AppTest``  the same rerun timed from outside, including AppTest's own parsing of
                every element into its tree (not server work; shown for comparison);
@@ -84,7 +84,7 @@ def main() -> None:
             efficientnet.clear_cache()  # computed anew, as after a slider change (the B0–B7 presets stay)
             compute[lab].append(_ms(lambda fn=fn, kw={**kwargs, arg: value}: fn(**kw)))
             at = apps[lab]
-            st.cache_data.clear()  # the page computes anew, as after a slider change
+            st.cache_resource.clear()  # the page computes anew, as after a slider change
             efficientnet.clear_cache()
             widget = next(w for w in getattr(at, kind) if w.key == key)
             widget.set_value(value)

@@ -26,10 +26,12 @@ from viz.view import View
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) -> tuple[View, str | None]:
     """A lab section's view and its button's label, on the shared worker (one heavy job at a time),
-    cached by lab, section and settings."""
+    cached by lab, section and settings. Shared read-only, not copied: ``st.cache_data`` would
+    unpickle the figures on every rerun, and a plotly figure validates itself again as it does
+    (inception's cached rerun 25 -> 50 ms); views are frozen and ``st.plotly_chart`` copies a figure."""
     section, values = LABS[lab_id].sections[index], dict(settings)
     return run_heavy(section.view, values), run_heavy(section.action.label, values) if section.action else None
 
