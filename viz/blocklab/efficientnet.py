@@ -19,7 +19,8 @@ from architectures import build, costs
 from architectures import efficientnet as eff
 from architectures.blocks import InvertedResidual
 from architectures.meta_build import meta_device
-from viz.blocklab.common import Stage, choice, floats, ints, short
+from viz.blocklab.common import Stage, short
+from viz.controls import choice, floats, ints
 from viz.trace import trace
 
 PRESETS = ("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7")

@@ -13,7 +13,8 @@ import torch
 
 from architectures import costs
 from architectures.blocks import InceptionModule
-from viz.blocklab.common import LabResult, Stage, collect, conv_cost, device, flag, ints, lab_result, stage
+from viz.blocklab.common import LabResult, Stage, collect, conv_cost, device, lab_result, stage
+from viz.controls import flag, ints
 from viz.trace import trace
 
 BRANCH_NAMES = ("1×1", "3×3", "5×5", "max-pool")

@@ -14,18 +14,8 @@ import torch
 
 from architectures import costs
 from architectures.blocks import ConvBNAct, DepthwiseSeparable, InvertedResidual
-from viz.blocklab.common import (
-    FLOAT_BYTES,
-    LabResult,
-    choice,
-    conv_cost,
-    device,
-    fits,
-    flag,
-    ints,
-    lab_result,
-    stage,
-)
+from viz.blocklab.common import FLOAT_BYTES, LabResult, conv_cost, device, fits, lab_result, stage
+from viz.controls import choice, flag, ints
 from viz.trace import trace
 
 N = ints("m_n", "n", "n (input n × n × n_c)", 1, 112, 6)

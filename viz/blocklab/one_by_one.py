@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import torch
 
 from architectures.blocks import ConvBNAct
-from viz.blocklab.common import LabResult, conv_cost, device, flag, floats, ints, lab_result, stage
+from viz.blocklab.common import LabResult, conv_cost, device, lab_result, stage
+from viz.controls import flag, floats, ints
 from viz.trace import trace
 
 # The 6×6 image of the lecture's 1×1-convolution slide (transcribed from the slide).

@@ -12,7 +12,8 @@ import torch
 
 from architectures import costs
 from architectures.blocks import BasicBlock
-from viz.blocklab.common import LabResult, choice, conv_cost, flag, ints, lab_result, seeded_input, stage
+from viz.blocklab.common import LabResult, conv_cost, lab_result, seeded_input, stage
+from viz.controls import choice, flag, ints
 from viz.trace import trace
 
 N = ints("r_n", "n", "n (n_H = n_W of a[l])", 1, 64, 56)

@@ -13,7 +13,8 @@ import torch
 
 from architectures import costs
 from architectures.blocks import ConvBNAct, DepthwiseSeparable
-from viz.blocklab.common import LabResult, choice, conv_cost, device, fits, ints, lab_result, stage
+from viz.blocklab.common import LabResult, conv_cost, device, fits, lab_result, stage
+from viz.controls import choice, ints
 from viz.trace import trace
 
 N = ints("s_n", "n", "n (input n × n × n_c)", 1, 64, 6)

@@ -23,7 +23,8 @@ from architectures.registry import Option
 from viz import urlstate
 from viz import view as v
 from viz.blocklab import efficientnet, figures, inception, mobilenet_v2, one_by_one, residual, separable
-from viz.blocklab.common import Control, LabResult, data_size, resolve, short
+from viz.blocklab.common import LabResult, data_size, short
+from viz.controls import Control, resolve
 from viz.formatting import num, shape_text
 
 Settings = Mapping[str, Any]

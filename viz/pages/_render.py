@@ -129,7 +129,7 @@ def range_widget(allowed: Any, default: Any, key: str, *, container: Any = st) -
 
 
 class ControlLike(Protocol):
-    """What :func:`draw_controls` needs of a setting (e.g. ``viz.blocklab.common.Control``).
+    """What :func:`draw_controls` needs of a setting (e.g. ``viz.controls.Control``).
 
     ``widget``: "slider", "number", "radio" (horizontal), "radio-vertical", "toggle" or
     "checkbox"; ``labels``: how each choice is shown; ``group``: the heading of the column

@@ -17,9 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from viz.blocklab.common import check_link
 from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
 from viz.compute import ServerBusy, run_heavy
+from viz.controls import check_link
 from viz.pages._render import draw_controls, render
 from viz.view import View
 
