@@ -39,12 +39,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+def _need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    _need_chromium()
     port = _free_port()
     streamlit = shutil.which("streamlit", path=str(Path(sys.executable).parent)) or "streamlit"
     log = open(ROOT / ".pytest_cache" / f"streamlit-{port}.log", "w") if (ROOT / ".pytest_cache").exists() \
@@ -77,9 +81,11 @@ def app_url():
 
 
 @pytest.fixture(scope="session")
-def browser(app_url):
+def browser():
+    """One Chromium for the whole session: Playwright's sync API can't be started twice at once."""
     from playwright.sync_api import sync_playwright
 
+    _need_chromium()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

@@ -26,7 +26,6 @@ from PIL import Image
 
 from tests.browser.conftest import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     _free_port,
     assert_no_exception,
@@ -76,13 +75,8 @@ def served():
 
 
 @pytest.fixture(scope="module")
-def chromium(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+def chromium(served, browser):
+    return browser  # the session's one Chromium (conftest): a second sync_playwright() would fail
 
 
 def _replica_for(url: str, key: str) -> str:
