@@ -7,7 +7,6 @@ the paper's rule predicts cost ∝ d · w² · r² (§3.3), ≈ 2^φ × B0's.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +21,7 @@ from architectures.meta_build import meta_device
 from viz.blocklab.common import Stage, short
 from viz.controls import choice, floats, ints
 from viz.trace import trace
+from viz.trace.estimate import shapes_only
 
 PRESETS = ("b0", "b1", "b2", "b3", "b4", "b5", "b6", "b7")
 MODES = ("compound coefficient φ", "a preset B0–B7", "free d, w, r")
@@ -93,40 +93,8 @@ def _layer_formula(module: nn.Module, out_shape: tuple[int, ...], in_shape: tupl
     return sum(p.numel() for p in module.parameters(recurse=False)), 0
 
 
-def _shape_only(x: torch.Tensor) -> torch.Tensor:
-    return x
-
-
-# Layers that keep their input's shape and have no multiply-adds by the counting convention.
-_SHAPE_KEEPING = (nn.modules.batchnorm._BatchNorm, nn.SiLU, nn.Sigmoid, nn.ReLU, nn.ReLU6, nn.Dropout)
-
-
-@contextlib.contextmanager
-def _fast_meta_elementwise(model: nn.Module):
-    """On the meta device, let shape-keeping layers (batch norm, activations, dropout) pass
-    their input through while tracing.
-
-    They keep the shape and have no multiply-adds by the counting convention, but on the
-    meta device PyTorch runs them through Python decompositions: batch norm alone was ~70 %
-    of a shapes-only pass of EfficientNet. Their modules are still called, so hooks record
-    them (same shapes) and their parameters are counted as before. Meta models only;
-    restored afterwards.
-    """
-    patched = []
-    if any(p.is_meta for p in model.parameters()):
-        for m in model.modules():
-            if isinstance(m, _SHAPE_KEEPING):
-                m.forward = _shape_only
-                patched.append(m)
-    try:
-        yield
-    finally:
-        for m in patched:
-            del m.forward
-
-
 def _network_cost(label: str, model: nn.Module, resolution: int, depth: float, width: float) -> NetworkCost:
-    with _fast_meta_elementwise(model):
+    with shapes_only(model):
         result = trace(model, (3, resolution, resolution), name=label)
     modules = dict(model.named_modules())
     stages = []

@@ -51,17 +51,19 @@ The package, split by job (as torchinfo splits its own):
 * :mod:`~viz.trace.recording`  the traced pass: forward wrappers, records, totals, trace()
 * :mod:`~viz.trace.diagnosis`  a failed pass explained: the failing layer, the size search
 * :mod:`~viz.trace.zoo`        trace_network / cheap_network on :mod:`architectures.skeleton`
+* :mod:`~viz.trace.estimate`   what a pass will cost before it runs (a shapes-only pass; trace_cost)
 * :mod:`~viz.trace.modes`      a model's device and eval mode, shared by the pass and the probes
 * :mod:`~viz.trace.receptive`  receptive fields (size, jump, start) carried through a real pass
 """
 
 from architectures.skeleton import clear_cache
 from viz.trace.counting import layer_macs
+from viz.trace.estimate import estimated_macs, trace_cost
 from viz.trace.recording import normalise_input_size, trace
 from viz.trace.records import Group, LayerRecord, TraceResult, group
 from viz.trace.zoo import MAX_PIXELS, cheap_network, trace_network
 
 __all__ = [
-    "MAX_PIXELS", "Group", "LayerRecord", "TraceResult", "cheap_network", "clear_cache", "group",
-    "layer_macs", "normalise_input_size", "trace", "trace_network",
+    "MAX_PIXELS", "Group", "LayerRecord", "TraceResult", "cheap_network", "clear_cache", "estimated_macs", "group",
+    "layer_macs", "normalise_input_size", "trace", "trace_cost", "trace_network",
 ]
