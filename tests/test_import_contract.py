@@ -4,7 +4,8 @@
 * nothing outside ``app.py`` and ``viz/pages`` imports streamlit (``deploy/`` starts its
   server; benchmarks drive pages with ``AppTest`` and clear its caches);
 * only figure modules (``figures.py``) import plotly;
-* no module imports a page (``viz.pages``), except the pages' own shared renderer.
+* no module imports a page (``viz.pages``); the pages share only their private helpers
+  (``_render``: laying out views and widgets; ``_session``: the session's liveness).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted(p for folder in ("architectures", "viz", "benchmarks", "deploy") for p in (ROOT / folder).rglob("*.py")
                  if ".venv" not in p.parts) + [ROOT / "app.py"]
+
+
+PAGE_HELPERS = ("viz.pages._render", "viz.pages._session")
 
 
 def _imports(path: Path) -> set[str]:
@@ -68,8 +72,8 @@ def test_plotly_only_in_figure_modules(path):
 @pytest.mark.parametrize("path", SOURCES, ids=_rel)
 def test_no_module_imports_a_page(path):
     pages = {n for n in _imports(path) if n == "viz.pages" or n.startswith("viz.pages.")}
-    if _is_page(path):  # the pages share their layout helper, viz/pages/_render.py
-        pages = {n for n in pages if n != "viz.pages" and not n.startswith("viz.pages._render")}
+    if _is_page(path):  # the pages share their helpers, viz/pages/_render.py and viz/pages/_session.py
+        pages = {n for n in pages if n != "viz.pages" and not n.startswith(PAGE_HELPERS)}
     assert not pages
 
 

@@ -31,6 +31,13 @@ How a page gets ``alive`` (``viz`` never imports Streamlit; the page does)::
 
 (``Runtime.is_active_session`` is a dictionary look-up; it turns false when the
 browser's websocket has closed — Streamlit's upload handler uses the same check.)
+The pages share this as ``viz.pages._session.alive_check()``.
+
+A page caching a heavy call with ``st.cache_data`` / ``st.cache_resource`` passes the
+liveness check as an underscore argument (``_alive``: left out of the cache key), so
+every session asking for the same result shares one cache entry; Streamlit lets one
+caller compute a missing entry while the others wait, and if that caller's session
+has gone (:class:`SessionGone`) nothing is cached and the next one computes it.
 """
 
 from __future__ import annotations
@@ -71,8 +78,11 @@ class OverBudget(ValueError):
     """A request whose estimated cost is past the server's budget (refused before it runs)."""
 
 
-class SessionGone(RuntimeError):
-    """The work was dropped because every session waiting for it has gone."""
+class SessionGone(ServerBusy):
+    """The work was dropped because every session waiting for it has gone.
+
+    A kind of :class:`ServerBusy`, so a page that shows "busy" messages handles it too
+    (nobody is left to read it; what matters is that no exception reaches Streamlit)."""
 
 
 @dataclass(frozen=True)
