@@ -22,8 +22,10 @@ from typing import Any
 from architectures.registry import Option
 from viz import urlstate
 from viz import view as v
+from viz.blocklab import cost as lab_cost
 from viz.blocklab import efficientnet, figures, inception, mobilenet_v2, one_by_one, residual, separable
 from viz.blocklab.common import LabResult, data_size, short
+from viz.compute import Cost
 from viz.controls import Control, resolve
 from viz.formatting import num, shape_text
 
@@ -328,12 +330,14 @@ def real_pass_view(settings: Settings) -> v.View:
 
 @dataclass(frozen=True)
 class Action:
-    """A button under a lab: ``label(settings)`` (None: not offered), ``run(settings)`` its result."""
+    """A button under a lab: ``label(settings)`` (None: not offered), ``run(settings)`` its result,
+    ``cost(settings)`` what running it costs (:mod:`viz.blocklab.cost`)."""
 
     key: str
     label: Callable[[Settings], str | None]
     run: Callable[[Settings], v.View]
     busy: str = ""
+    cost: Callable[[Settings], Cost] = lab_cost.no_cost
 
 
 @dataclass(frozen=True)
@@ -343,7 +347,8 @@ class Section:
     ``layout``: "side" — the controls in a column left of the view (``widths``);
     "above" — in a row above it, one column per control group. ``note`` is a caption
     with the controls (where the defaults come from); ``busy`` a spinner's text while
-    a slow view is computed; ``action`` a button drawn under the view.
+    a slow view is computed; ``action`` a button drawn under the view; ``cost`` what
+    computing the view costs, estimated before it runs (:mod:`viz.blocklab.cost`).
     """
 
     view: Callable[[Settings], v.View]
@@ -354,6 +359,7 @@ class Section:
     note: str = ""
     busy: str = ""
     action: Action | None = None
+    cost: Callable[[Settings], Cost] = lab_cost.no_cost
 
 
 @dataclass(frozen=True)
@@ -372,7 +378,7 @@ _ONE_CHANNEL = "One channel: a 1×1 filter just multiplies"
 _MANY_CHANNELS = "Many channels: a 1×1 filter is a small fully connected layer on every pixel"
 _1X1_SECTIONS = (
     Section(grid_view, one_by_one.GRID_CONTROLS, _ONE_CHANNEL, layout="above"),
-    Section(channels_view, one_by_one.CONTROLS, _MANY_CHANNELS, widths=(1, 2.4),
+    Section(channels_view, one_by_one.CONTROLS, _MANY_CHANNELS, widths=(1, 2.4), cost=lab_cost.one_by_one_cost,
             note="The lecture's pictures: 6 × 6 × 32 → 6 × 6 × #filters, and "
                  "28 × 28 × 192 → 28 × 28 × 32 (the defaults)."),
 )
@@ -398,20 +404,22 @@ def one_by_one_view(settings: Settings) -> v.View:
 LABS: dict[str, Lab] = {lab.id: lab for lab in (
     Lab("1x1", "1×1 convolution", one_by_one_view, _1X1_SECTIONS),
     Lab("inception", "Inception module", inception_view, (
-        Section(inception_view, inception.CONTROLS, layout="above",
+        Section(inception_view, inception.CONTROLS, layout="above", cost=lab_cost.inception_cost,
                 note="Defaults: GoogLeNet's inception (3a) on 28 × 28 × 192 (Szegedy et al. 2015, Table 1). "
                      "Switch a bottleneck off to get the naive module."),)),
-    Lab("residual", "Residual block", residual_view, (Section(residual_view, residual.CONTROLS),)),
+    Lab("residual", "Residual block", residual_view, (Section(residual_view, residual.CONTROLS,
+                                                              cost=lab_cost.residual_cost),)),
     Lab("separable", "Depthwise-separable", separable_view, (
-        Section(separable_view, separable.CONTROLS,
+        Section(separable_view, separable.CONTROLS, cost=lab_cost.separable_cost,
                 note="Defaults: the lecture's 6 × 6 × 3 input, 3 × 3 filters, 5 outputs."),)),
     Lab("mobilenet_v2", "MobileNet v2 bottleneck", mobilenet_v2_view, (
-        Section(mobilenet_v2_view, mobilenet_v2.CONTROLS,
+        Section(mobilenet_v2_view, mobilenet_v2.CONTROLS, cost=lab_cost.mobilenet_v2_cost,
                 note="Defaults: the lecture's picture n × n × 3 → n × n × 18 → n × n × 18 → n × n × 3 "
                      "(t = 6), here with n = 6."),)),
     Lab("efficientnet", "EfficientNet scaling", efficientnet_view, (
         Section(efficientnet_view, efficientnet.CONTROLS, busy="Tracing the network…",
-                action=Action("e_run", real_pass_offer, real_pass_view, busy="Running the network on the CPU…")),)),
+                action=Action("e_run", real_pass_offer, real_pass_view, busy="Running the network on the CPU…",
+                              cost=lab_cost.efficientnet_real_pass_cost)),)),
 )}
 DEFAULT_LAB = "1x1"
 

@@ -18,38 +18,45 @@ from typing import Any
 import streamlit as st
 
 from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
-from viz.compute import ServerBusy, run_heavy
+from viz.compute import OverBudget, ServerBusy, run_heavy
 from viz.controls import check_link
 from viz.pages._render import draw_controls, render
+from viz.pages._session import alive_check
 from viz.view import View
 
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) -> tuple[View, str | None]:
-    """A lab section's view and its button's label, on the shared worker (one heavy job at a time),
-    cached by lab, section and settings. Shared read-only, not copied: ``st.cache_data`` would
+def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...], _alive=None) -> tuple[View, str | None]:
+    """A lab section's view and its button's label, on the shared worker (one heavy job at a time,
+    refused before it runs past the budget, dropped if this session has gone), cached by lab,
+    section and settings. Shared read-only, not copied: ``st.cache_data`` would
     unpickle the figures on every rerun, and a plotly figure validates itself again as it does
     (inception's cached rerun 25 -> 50 ms); views are frozen and ``st.plotly_chart`` copies a figure."""
     section, values = LABS[lab_id].sections[index], dict(settings)
-    return run_heavy(section.view, values), run_heavy(section.action.label, values) if section.action else None
+    view = run_heavy(section.view, values, cost=section.cost(values), key=("blocklab", lab_id, index, settings),
+                     alive=_alive)
+    offer = run_heavy(section.action.label, values, cost=section.cost(values), alive=_alive,
+                      key=("blocklab offer", lab_id, index, settings)) if section.action else None
+    return view, offer
 
 
 def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> None:
     """Render a section's view, then its button (and the button's result when pressed)."""
     try:
         with st.spinner(section.busy) if section.busy else contextlib.nullcontext():
-            view, offer = _computed(lab_id, index, tuple(sorted(values.items())))
-    except ServerBusy as error:
+            view, offer = _computed(lab_id, index, tuple(sorted(values.items())), alive_check())
+    except (ServerBusy, OverBudget) as error:
         st.error(str(error))
         return
     render(view.blocks)
     if offer and st.button(offer, key=section.action.key):
         try:
             with st.spinner(section.action.busy):
-                render(run_heavy(section.action.run, values).blocks)
-        except ServerBusy as error:
+                render(run_heavy(section.action.run, values, cost=section.action.cost(values), alive=alive_check(),
+                                 key=("blocklab action", lab_id, index, tuple(sorted(values.items())))).blocks)
+        except (ServerBusy, OverBudget) as error:
             st.error(str(error))
 
 
