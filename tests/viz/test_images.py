@@ -311,7 +311,25 @@ def test_identical_uploads_decode_once_on_the_shared_worker():
             t.join(10)
     finally:
         images.load_bytes = real
-    assert len(calls) == 1 and len(results) == 3 and all(r is results[0] for r in results)
+    assert len(calls) == 1 and len(results) == 3
+    # every caller gets its own copy of the one decode
+    assert all(np.array_equal(r.pixels, results[0].pixels) and r.pixels is not results[0].pixels for r in results[1:])
+
+
+def test_kept_decodes_spare_reruns_and_stay_bounded():
+    """A page reruns with the same upload: decoded once; the kept decodes are the last KEPT_DECODES."""
+    from viz import compute
+
+    ran = compute.stats.ran
+    first = images.decode_upload(png16(64, 48, 500), "rerun.png")
+    first.pixels[:] = 0  # the caller's own copy: the kept one is untouched
+    again = images.decode_upload(png16(64, 48, 500), "rerun.png")
+    assert compute.stats.ran == ran + 1 and again.pixels.any()
+    for i in range(images.KEPT_DECODES):
+        images.decode_upload(png16(64, 48, 600 + i), f"other{i}.png")
+    assert len(images._decoded) == images.KEPT_DECODES
+    images.decode_upload(png16(64, 48, 500), "rerun.png")  # pushed out by the others: decoded again
+    assert compute.stats.ran == ran + 2 + images.KEPT_DECODES
 
 
 PARALLEL_UPLOADS = r'''
