@@ -7,11 +7,12 @@ and GoogLeNet's 7-network, 144-crop entry (Szegedy et al. 2015, §7).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from viz.compute import run_heavy
 from viz.formatting import approx
-from viz.trace import trace_network
+from viz.trace import trace_cost, trace_network
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,14 @@ class ForwardCost:
     input_size: tuple[int, ...]
 
 
-def forward_cost(name: str) -> ForwardCost:
+def forward_cost(name: str, alive: Callable[[], bool] | None = None) -> ForwardCost:
     """Trace ``name`` on the shared heavy worker (a real forward pass, counted).
 
     Raises ``ValueError`` for a network that cannot be traced (see
-    :func:`viz.trace.trace_network`) and ``ServerBusy`` when the worker is full.
+    :func:`viz.trace.trace_network`) or one past the worker's budget, and ``ServerBusy``
+    when the worker is full. ``alive``: the caller's session liveness (:mod:`viz.compute`).
     """
-    result = run_heavy(trace_network, name)
+    result = run_heavy(trace_network, name, cost=trace_cost(name), key=("trace_network", name), alive=alive)
     return ForwardCost(name, int(result.total_macs), tuple(result.input_size))
 
 

@@ -21,9 +21,11 @@ steady-state images per second.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,7 +35,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from viz.augmentation.distortions import Pipeline
 from viz.augmentation.tensors import from_uint8, make_generator
-from viz.compute import run_heavy
+from viz.compute import Cost, run_heavy
 
 START_METHOD = "spawn"
 MAX_WORKERS = 2  # this machine has 2 cores; more workers only queue
@@ -141,13 +143,19 @@ def measure_throughput(jpeg: bytes, pipeline: Pipeline, workers: int, images: in
 
 
 def compare_workers(pixels: np.ndarray, pipeline: Pipeline, images: int, batch_size: int, step_ms: float,
-                    seed: int, workers: tuple[int, ...] = WORKER_COUNTS) -> list[Throughput]:
+                    seed: int, workers: tuple[int, ...] = WORKER_COUNTS,
+                    alive: Callable[[], bool] | None = None) -> list[Throughput]:
     """The same run (``pixels`` stored as a JPEG) with each worker count, one after another.
 
-    Each measurement runs on the shared heavy worker (:func:`viz.compute.run_heavy`), so
-    it raises ``ServerBusy`` when that is full, ``ValueError`` for too few images and
-    :class:`MeasurementFailed` when a DataLoader cannot deliver.
+    Each measurement runs on the shared heavy worker (:func:`viz.compute.run_heavy`; its
+    cost: every image decoded and distorted), so it raises ``ServerBusy`` when that is
+    full, ``ValueError`` for too few images or past the budget, and
+    :class:`MeasurementFailed` when a DataLoader cannot deliver. ``alive``: the caller's
+    session liveness (:mod:`viz.compute`); identical measurements asked for at once share one.
     """
     jpeg = encode_jpeg(pixels)
-    return [run_heavy(measure_throughput, jpeg, pipeline, w, images, batch_size, float(step_ms), seed)
+    cost = Cost(pixels=float(images * pixels.shape[0] * pixels.shape[1]), advice="Please measure fewer images.")
+    digest = hashlib.blake2b(jpeg, digest_size=16).hexdigest()
+    return [run_heavy(measure_throughput, jpeg, pipeline, w, images, batch_size, float(step_ms), seed, cost=cost,
+                      alive=alive, key=("measure_throughput", digest, pipeline, w, images, batch_size, step_ms, seed))
             for w in workers]

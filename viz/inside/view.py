@@ -20,6 +20,7 @@ from torch import nn
 
 from viz import images, trained
 from viz import view as v
+from viz.compute import ServerBusy
 from viz.data import mnist
 from viz.formatting import user_value
 from viz.inside import errors, figures, network
@@ -54,6 +55,7 @@ class InsideRequest:
     upload: tuple[bytes, str] | None = None  # (file bytes, file name)
     unit: Unit | None = None  # the clicked unit
     user_state: Mapping[str, Any] | None = None  # weights retrained in this session (else the stored ones)
+    alive: Callable[[], bool] | None = None  # the session's liveness, for the shared worker (viz.compute)
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,12 @@ def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], st
         data, filename = request.upload
         try:
             # The file name goes into the message only as a code span (user text is never markup).
-            loaded = images.load_bytes(data, "the file")
+            loaded = images.decode_upload(data, "the file", alive=request.alive)  # on the bounded worker
         except images.ImageError as exc:
             return None, [v.Callout("error", f"{user_value(filename)}: {exc} The rest of the page still shows the "
                                              "stored network's errors; upload another picture to look inside.")], filename
+        except ServerBusy as exc:
+            return None, [v.Callout("warning", str(exc))], filename
         pixels, name, notes = loaded.pixels, f"the photo {user_value(filename)}", loaded.notes
     try:
         prepared = prepare(pixels)

@@ -18,6 +18,7 @@ from viz.augmentation.previews import PREVIEW_SIDE
 from viz.compute import ServerBusy
 from viz.formatting import user_value
 from viz.pages._render import render
+from viz.pages._session import alive_check
 
 # ----------------------------------------------------------------- cached pure work
 
@@ -28,8 +29,8 @@ def default_image() -> images.LoadedImage:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def load_upload(data: bytes, name: str) -> images.LoadedImage:
-    return images.load_bytes(data, name)
+def load_upload(data: bytes, name: str, _alive=None) -> images.LoadedImage:
+    return images.decode_upload(data, name, alive=_alive)  # on the bounded worker, within its memory budget
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -48,8 +49,8 @@ def pipeline_samples(work, pipeline: D.Pipeline, seed: int):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def network_cost(name: str) -> ForwardCost:
-    return forward_cost(name)
+def network_cost(name: str, _alive=None) -> ForwardCost:
+    return forward_cost(name, alive=_alive)
 
 
 # ----------------------------------------------------------------- layout helpers
@@ -106,9 +107,11 @@ with left:
     loaded = default_image()
     if upload is not None:
         try:
-            loaded = load_upload(upload.getvalue(), upload.name)
+            loaded = load_upload(upload.getvalue(), upload.name, alive_check())
         except images.ImageError as exc:
             st.error(f"{exc}\n\nShowing the default photograph instead.")
+        except ServerBusy as exc:
+            st.warning(f"{exc}\n\nShowing the default photograph meanwhile.")
     photo = AV.image_view(loaded)
     render(photo.side)
     c1, c2 = st.columns(2)
@@ -174,7 +177,7 @@ with tab_test:
     c1, c2, c3 = st.columns(3)
     net, crops, models = draw(S.COST_NET, c1), draw(S.COST_CROPS, c2), draw(S.COST_MODELS, c3)
     try:
-        forward = network_cost(net)
+        forward = network_cost(net, alive_check())
     except ServerBusy as exc:
         st.warning(str(exc))
     except ValueError as exc:  # a zoo network that cannot be traced: say which and why
@@ -191,7 +194,8 @@ with tab_train:
                  help="Takes several seconds: each configuration loads all the images once."):
         try:
             with st.spinner("Loading and distorting images…"):
-                st.session_state.dl_results = compare_workers(work, pipeline, n_images, batch_size, step_ms, seed)
+                st.session_state.dl_results = compare_workers(work, pipeline, n_images, batch_size, step_ms, seed,
+                                                              alive=alive_check())
         except ServerBusy as exc:
             st.warning(str(exc))
         except MeasurementFailed as exc:

@@ -14,6 +14,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from viz.inside import view as V
 from viz.pages._render import render
+from viz.pages._session import alive_check
 
 CANVAS_SIDE = 280
 ss = st.session_state
@@ -68,7 +69,7 @@ if unit is not None:
 
 request = V.InsideRequest(style=style, source=source, test_position=ss.get("inside_test_position", 0),
                           canvas=canvas, upload=upload, unit=ss.get("inside_unit"),
-                          user_state=ss.get("inside_trained"))
+                          user_state=ss.get("inside_trained"), alive=alive_check())
 page = V.inside_page(request)
 
 with steps:

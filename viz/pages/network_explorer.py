@@ -18,30 +18,34 @@ from viz.explorer import view as xv
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
 from viz.pages._render import option_widget, render
-from viz.trace import TraceResult, trace_network
+from viz.pages._session import alive_check
+from viz.trace import TraceResult, trace_cost, trace_network
 
 # ------------------------------------------------------------------ cached computations
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
-def cached_trace(name: str, options: tuple, resolution: int) -> TraceResult | str:
+def cached_trace(name: str, options: tuple, resolution: int, _alive=None) -> TraceResult | str:
     """The network's trace, or the message saying why that input can't run.
 
     Keyed by small hashable values (name, sorted options, resolution) so every
     user asking for the same network shares one trace; errors are cached too, so
-    a bad setting is not re-probed on every rerun.
+    a bad setting is not re-probed on every rerun — a request past the worker's
+    budget among them (refused before it runs, from its estimated multiply-adds).
+    ``_alive``: this session's liveness (``_session.alive_check``), not in the key.
     """
     size = (NETWORKS[name].input_size[0], resolution, resolution)
     try:
-        return run_heavy(trace_network, name, dict(options), size)
+        return run_heavy(trace_network, name, dict(options), size, cost=trace_cost(name, dict(options), size),
+                         key=("trace_network", name, options, resolution), alive=_alive)
     except ValueError as error:
         return str(error)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cached_totals(name: str) -> dict | str:
+def cached_totals(name: str, _alive=None) -> dict | str:
     """Parameters and multiply-adds of a network with its defaults (for Compare)."""
-    result = cached_trace(name, (), xs.default_resolution(name))
+    result = cached_trace(name, (), xs.default_resolution(name), _alive)
     return result if isinstance(result, str) else network_totals(NETWORKS[name], result)
 
 
@@ -140,7 +144,7 @@ def compare(state: xs.ExplorerState) -> None:
     with st.spinner("Tracing the networks (each once, then cached)…"):
         for name in chosen:
             try:
-                totals = cached_totals(name)
+                totals = cached_totals(name, alive_check())
             except ServerBusy as busy:
                 problems.append(str(busy))
                 break
@@ -170,7 +174,8 @@ def main() -> None:
     if open_tab != "Compare":
         try:
             with st.spinner(f"Tracing {spec.title}…"):
-                result = cached_trace(state.network, xs.options_key(state.options), xs.resolution_of(state))
+                result = cached_trace(state.network, xs.options_key(state.options), xs.resolution_of(state),
+                                      alive_check())
         except ServerBusy as busy:
             result = str(busy)
     with tabs[xs.TABS.index(open_tab)]:
