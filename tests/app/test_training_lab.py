@@ -100,8 +100,8 @@ def test_ensemble_defaults_load_stored():
 
 
 @pytest.mark.parametrize("query, message", [
-    ({"experiment": "bogus"}, "Unknown experiment 'bogus'"),
-    ({"experiment": "transfer", "network": "resnet9000"}, "Unknown network 'resnet9000'"),
+    ({"experiment": "bogus"}, "Unknown experiment `bogus`"),
+    ({"experiment": "transfer", "network": "resnet9000"}, "Unknown network `resnet9000`"),
 ])
 def test_bad_links_give_clear_errors(query, message):
     at = _app(**query)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import numpy as np
 
 from architectures.resnet_cifar import DEPTHS, blocks_per_stage
+from viz.formatting import user_value
 from viz.training.data import TRAIN_SIZE
 
 Number = int | float
@@ -61,7 +62,7 @@ class Range:
         types = (int, np.integer) if self.integer else (int, float)
         wrong_type = isinstance(value, bool) or not isinstance(value, types)
         if wrong_type or not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{self.name} must be {self.allowed()}; got {value!r}.")
+            raise ValueError(f"{self.name} must be {self.allowed()}; got {user_value(value)}.")
         value = int(value) if self.integer else float(value)
         if self.check is not None:
             self.check(value)
@@ -88,14 +89,14 @@ MAX_DEPTHS = 6  # depths per run (a plain and a residual network each)
 def depth_list(each: Range, values: Any) -> tuple[int, ...]:
     """1 to :data:`MAX_DEPTHS` distinct depths, each allowed by ``each``, in increasing order."""
     if not isinstance(values, (tuple, list)) or not 1 <= len(values) <= MAX_DEPTHS:
-        raise ValueError(f"choose from 1 to {MAX_DEPTHS} depths; got {values!r}.")
+        raise ValueError(f"choose from 1 to {MAX_DEPTHS} depths; got {user_value(values)}.")
     return tuple(sorted({each.validate(d) for d in values}))
 
 
 def stage_widths(each: Range, values: Any) -> tuple[int, int, int]:
     """Three filter counts, one per stage."""
     if not isinstance(values, (tuple, list)) or len(values) != 3:
-        raise ValueError(f"widths must be three whole numbers (one per stage); got {values!r}.")
+        raise ValueError(f"widths must be three whole numbers (one per stage); got {user_value(values)}.")
     return tuple(each.validate(w) for w in values)  # type: ignore[return-value]
 
 

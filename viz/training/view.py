@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from viz import view as v
-from viz.formatting import shape_text
+from viz.formatting import shape_text, user_value
 from viz.training import figures
 from viz.training.data import DESCRIPTION, TRAIN_SIZE
 from viz.training.freeze import CutPoint, freeze_plan
@@ -74,7 +74,9 @@ def intro(name: str) -> v.View:
 
 
 def unknown_in_link(what: str, value: str, allowed) -> v.View:
-    return v.View((v.Callout("error", f"Unknown {what} {value!r} in the link; choose one of: {', '.join(allowed)}.",
+    """A link's value the page does not know, quoted as code (user text is never markup)."""
+    return v.View((v.Callout("error", f"Unknown {what} {user_value(value)} in the link; "
+                                      f"choose one of: {', '.join(allowed)}.",
                              icon=":material/error:"),))
 
 
