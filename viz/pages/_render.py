@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from architectures.registry import Option
+from viz import media
 from viz import view as v
 
 _CALLOUTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
@@ -61,7 +62,8 @@ def _render_one(block: v.Block) -> None:
             st.dataframe(data, hide_index=not block.index, width="stretch", height=block.height or "auto",
                          column_config=config, key=block.key)
     elif isinstance(block, v.Image):
-        st.image(block.image, caption=block.caption or None, width=block.width, output_format=block.output_format)
+        image, image_format = media.encoded(block.image, block.width, block.output_format)  # once for all sessions
+        st.image(image, caption=block.caption or None, width=block.width, output_format=image_format)
     elif isinstance(block, v.Html):
         st.html(block.html)
     elif isinstance(block, v.Code):

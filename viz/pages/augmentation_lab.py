@@ -48,6 +48,11 @@ def pipeline_samples(work, pipeline: D.Pipeline, seed: int):
     return AV.pipeline_view(work, pipeline, seed)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def ten_crop(pixels, size: int):
+    return AV.ten_crop_view(pixels, size)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def network_cost(name: str, _alive=None) -> ForwardCost:
     return forward_cost(name, alive=_alive)
@@ -171,7 +176,7 @@ with tab_pipe:
 
 with tab_test:
     heading(AV.TEN_CROP)
-    render(AV.ten_crop_view(loaded.pixels, draw(S.TENCROP_SIZE)).blocks)
+    render(ten_crop(loaded.pixels, draw(S.TENCROP_SIZE)).blocks)
 
     heading(AV.PREDICTION_COST)
     c1, c2, c3 = st.columns(3)
