@@ -9,7 +9,12 @@ Values checked against Streamlit 1.67's ``config.py``:
 * ``server.fileWatcherType = "none"``, ``server.runOnSave = false``: nothing watches the
   source tree (torch's alone is thousands of files);
 * ``server.headless = true``, ``browser.gatherUsageStats = false``;
-* ``server.maxUploadSize = 20`` (MB), the same as nginx's ``client_max_body_size``.
+* ``server.maxUploadSize = 20`` (MB), the same as nginx's ``client_max_body_size``;
+* ``runner.postScriptGC = false``: no full ``gc.collect()`` after every script run. With
+  the imports frozen (:mod:`viz.warm`) it still walked what came later — caches, Streamlit's
+  server, plotly's lazily built validators — 72 ms of CPU per run of the Augmentation Lab
+  (cProfile of a served page switch), a quarter of the run, holding the GIL. Python's own
+  generational collector still collects cycles; the classroom benchmark reports RSS.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ STREAMLIT_OPTIONS: dict[str, str] = {
     "browser.gatherUsageStats": "false",
     "client.showErrorDetails": "none",
     "client.toolbarMode": "viewer",
+    "runner.postScriptGC": "false",
 }
 
 
