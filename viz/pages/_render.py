@@ -8,6 +8,7 @@ alike and stay thin.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 import pandas as pd
@@ -17,6 +18,18 @@ from architectures.registry import Option
 from viz import view as v
 
 _CALLOUTS = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+
+# viz.view.Tiles: a small custom component (Streamlit's components v2), its script and styles
+# bundled beside this file (nothing is fetched). Mounted in the page's own DOM: one feature
+# map picture with clicks costs the browser an <img>, not a chart with a point per unit.
+_TILES = Path(__file__).with_name("_tiles")
+_tiles = st.components.v2.component("cnn_explorer_tiles", html='<div class="vt-root"></div>',
+                                    css=(_TILES / "tiles.css").read_text(), js=(_TILES / "tiles.js").read_text(),
+                                    isolate_styles=False)
+
+
+def _ignore() -> None:
+    """The click's callback: the page reads the click from ``st.session_state[key]`` itself."""
 
 
 def render(blocks: Sequence[v.Block]) -> None:
@@ -62,6 +75,8 @@ def _render_one(block: v.Block) -> None:
                          column_config=config, key=block.key)
     elif isinstance(block, v.Image):
         st.image(block.image, caption=block.caption or None, width=block.width, output_format=block.output_format)
+    elif isinstance(block, v.Tiles):
+        _tiles(key=block.key, data=block.payload(), on_unit_change=_ignore)
     elif isinstance(block, v.Html):
         st.html(block.html)
     elif isinstance(block, v.Code):
