@@ -44,7 +44,7 @@ MAX_BYTES = 20 * 1024 * 1024  # the same limit as server.maxUploadSize in .strea
 MAX_PIXELS = 50_000_000  # 50 megapixels: larger than any common phone photo, well below a bomb
 MAX_DECODE_BYTES = 128 * 2**20  # what Pillow may hold for one decoded image (a 7000 × 7000 16-bit PNG: 98 MB)
 MAX_SIDE = 1024  # working size: larger images are downscaled (with a note)
-MIN_SIDE = 32  # smaller images cannot show a crop or a rotation usefully
+MIN_SIDE = 32  # the default: smaller images cannot show a crop or a rotation usefully
 MAX_ASPECT = 8  # a 10-crop of a 1:20 strip would be one long row of near-identical tiles
 ALLOWED = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 ALLOWED_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff")
@@ -75,8 +75,13 @@ def load_default() -> LoadedImage:
 
 
 def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
-               max_pixels: int = MAX_PIXELS) -> LoadedImage:
-    """Decode ``data`` into an upright RGB image, or raise :class:`ImageError`."""
+               max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE,
+               max_aspect: float = MAX_ASPECT) -> LoadedImage:
+    """Decode ``data`` into an upright RGB image, or raise :class:`ImageError`.
+
+    ``min_side`` and ``max_aspect`` are the caller's: the Augmentation Lab needs room for
+    crops and grids (the defaults), a digit page takes a 28 × 28 MNIST digit or a tall "1".
+    """
     if not data:
         raise ImageError(f"“{name}” is empty (0 bytes). Please upload a {ALLOWED} image.")
     if len(data) > MAX_BYTES:
@@ -97,12 +102,13 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     width, height = im.size
     if width * height > max_pixels:
         raise ImageError(_too_big(name, (width, height), max_pixels))
-    if min(width, height) < MIN_SIDE:
+    if min(width, height) < min_side:
         raise ImageError(f"“{name}” is {width} × {height} pixels; both sides must be at least "
-                         f"{MIN_SIDE} pixels.")
-    if max(width, height) > MAX_ASPECT * min(width, height):
-        raise ImageError(f"“{name}” is {width} × {height} pixels, more than {MAX_ASPECT}:1; crops and grids need "
-                         f"a photo-like shape. Please upload an image at most {MAX_ASPECT} times as long as wide.")
+                         f"{min_side} pixels.")
+    if max(width, height) > max_aspect * min(width, height):
+        why = "crops and grids need a photo-like shape. " if max_aspect == MAX_ASPECT else ""
+        raise ImageError(f"“{name}” is {width} × {height} pixels, more than {max_aspect:g}:1; {why}Please upload an "
+                         f"image at most {max_aspect:g} times as long as wide.")
     mode = im.mode
     notes: list[str] = []
     try:
@@ -133,7 +139,8 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     return LoadedImage(np.asarray(rgb, dtype=np.uint8).copy(), name, (width, height), mode, notes)
 
 
-def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool] | None = None) -> LoadedImage:
+def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool] | None = None,
+                  min_side: int = MIN_SIDE, max_aspect: float = MAX_ASPECT) -> LoadedImage:
     """:func:`load_bytes` on the shared bounded worker (what a page calls for an upload).
 
     One decode at a time for the whole server: ten students uploading at once wait in
@@ -142,7 +149,8 @@ def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool
     :mod:`viz.compute`. Raises :class:`ImageError`, or ``ServerBusy`` when the queue is full.
     """
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return run_heavy(load_bytes, data, name, alive=alive, key=("decode_upload", digest, name))
+    return run_heavy(load_bytes, data, name, min_side=min_side, max_aspect=max_aspect, alive=alive,
+                     key=("decode_upload", digest, name, min_side, max_aspect))
 
 
 # Bytes a pixel of each Pillow mode takes in memory once decoded (Pillow keeps 3-band
