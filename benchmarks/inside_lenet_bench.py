@@ -76,7 +76,7 @@ def server(repeats: int = 40) -> None:
 def browser(strokes: int = 12) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.test_inside_lenet import MAP_KEYS, MAP_PICTURE, MAPS_REDRAWN, stroke
+    from tests.browser.test_inside_lenet import CANVAS, MAP_KEYS, MAP_PICTURE, MAPS_REDRAWN, stroke
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,7 +99,7 @@ def browser(strokes: int = 12) -> None:
             page.goto(f"http://127.0.0.1:{port}/inside")
             page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
             page.get_by_test_id("stRadioGroup").get_by_text("Draw one").click()
-            canvas = page.locator("canvas.upper-canvas").first
+            canvas = page.locator(CANVAS).first
             canvas.wait_for(timeout=60_000)
             canvas.scroll_into_view_if_needed()
             box = canvas.bounding_box()

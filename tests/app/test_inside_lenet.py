@@ -36,10 +36,9 @@ def a_one(dark_on_light: bool = False, side: int = 280, alpha: bool = False) -> 
 
 
 def canvas_state(rgba: np.ndarray, strokes: int = 1) -> dict:
-    """What streamlit-drawable-canvas 0.13.0 keeps in session state after a drawing."""
+    """What the drawing square (viz/pages/_canvas/canvas.js) keeps in session state after a drawing."""
     url = "data:image/png;base64," + base64.b64encode(png(rgba)).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}] * strokes, "background": "#000000"}, "data": url},
-            "backgroundFit": None}
+    return {"drawing": {"png": url, "strokes": strokes}}
 
 
 def metric(at, label: str) -> str:

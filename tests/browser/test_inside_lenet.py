@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, screenshot, wait_for_run
 
 pytestmark = pytest.mark.browser
 
+CANVAS = ".st-key-inside_canvas canvas.vc-canvas"  # the drawing square (viz/pages/_canvas)
 PREDICTION = "[data-testid='stMetric']:has-text('LeNet-5 says') [data-testid='stMetricValue']"
 
 
@@ -61,7 +63,7 @@ def test_drawing_a_digit_changes_the_prediction_and_the_maps(page, app_url):
     page.get_by_test_id("stRadioGroup").get_by_text("Draw one").click()
     wait_for_run(page)
     assert page.get_by_text("Draw a digit on the black square").count() == 1
-    canvas = page.locator("canvas.upper-canvas").first
+    canvas = page.locator(CANVAS).first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
 
@@ -82,6 +84,13 @@ def test_drawing_a_digit_changes_the_prediction_and_the_maps(page, app_url):
     # the preprocessing steps of the drawing are shown
     assert page.get_by_text("Centred in 28 × 28").count() >= 1
     screenshot(page, "inside_lenet_drawn")
+    # Undo takes the last stroke away (the "1" again), Clear empties the square
+    page.locator(".st-key-inside_canvas").get_by_role("button", name="Undo last stroke").click()
+    expect(page.locator(PREDICTION)).to_have_text("1", timeout=30_000)
+    page.locator(".st-key-inside_canvas").get_by_role("button", name="Clear").click()
+    page.get_by_text("Draw a digit on the black square").wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
 
 
 def test_clicking_a_unit_outlines_its_receptive_field(page, app_url):

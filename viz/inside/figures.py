@@ -23,17 +23,20 @@ def _readable(fig: go.Figure) -> go.Figure:
 
 
 def probabilities_figure(probabilities: np.ndarray, prediction: int, height: int = 260) -> go.Figure:
+    """The ten probabilities as bars, the answer red. Built from plain dicts with the 14 px fonts
+    set where the theme would override them: it is redrawn on every canvas stroke, and plotly's
+    ``update_*`` calls cost more than the whole forward pass."""
     colours = ["#1f77b4"] * 10
     colours[prediction] = "#d62728"
-    fig = go.Figure(go.Bar(x=[str(d) for d in range(10)], y=probabilities, marker_color=colours,
-                           text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities], textposition="outside",
-                           hovertemplate="digit %{x}: %{y:.2%}<extra></extra>"))
-    fig.update_layout(height=height, margin=dict(l=40, r=10, t=30, b=40), font=FONT,
-                      title=dict(text="Probability of each digit", font=TITLE),
-                      xaxis=dict(title="digit", type="category"), yaxis=dict(title="probability", range=[0, 1.15],
-                                                                            tickformat=".0%"))
-    fig.update_traces(textfont=FONT)
-    return _readable(fig)
+    axis = dict(tickfont=FONT, title=dict(font=FONT))
+    bar = dict(type="bar", x=[str(d) for d in range(10)], y=[float(p) for p in probabilities], marker_color=colours,
+               text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities], textposition="outside",
+               textfont=FONT, hovertemplate="digit %{x}: %{y:.2%}<extra></extra>")
+    layout = dict(height=height, margin=dict(l=40, r=10, t=30, b=40), font=FONT,
+                  title=dict(text="Probability of each digit", font=TITLE),
+                  xaxis=dict(axis, title=dict(text="digit", font=FONT), type="category"),
+                  yaxis=dict(axis, title=dict(text="probability", font=FONT), range=[0, 1.15], tickformat=".0%"))
+    return go.Figure(dict(data=[bar], layout=layout))
 
 
 def confusion_figure(confusion: np.ndarray, height: int = 440) -> go.Figure:

@@ -9,6 +9,7 @@ took ~3 s to redraw in the browser; as pictures it is one image per layer.)
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -35,12 +36,15 @@ def _rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
+@functools.lru_cache(maxsize=16)
 def lookup_table(stops: tuple[tuple[float, str], ...], n: int = 256) -> np.ndarray:
-    """``(n, 3)`` uint8 colours, linear in RGB between the stops."""
+    """``(n, 3)`` uint8 colours, linear in RGB between the stops (kept: every picture of a stroke needs one)."""
     fractions = np.array([f for f, _ in stops])
     colours = np.array([_rgb(c) for _, c in stops], dtype=np.float64)
     at = np.linspace(0, 1, n)
-    return np.stack([np.interp(at, fractions, colours[:, i]) for i in range(3)], axis=1).round().astype(np.uint8)
+    table = np.stack([np.interp(at, fractions, colours[:, i]) for i in range(3)], axis=1).round().astype(np.uint8)
+    table.setflags(write=False)  # shared by every call
+    return table
 
 
 def gradient(stops: tuple[tuple[float, str], ...]) -> str:
@@ -60,8 +64,9 @@ def colourise(values: np.ndarray, stops: tuple[tuple[float, str], ...], lo: floa
 
 
 def png(rgba: np.ndarray) -> bytes:
+    """PNG bytes, compressed lightly: a few kilobytes either way, and a stroke encodes about ten of them."""
     buf = io.BytesIO()
-    Image.fromarray(rgba).save(buf, "PNG")
+    Image.fromarray(rgba).save(buf, "PNG", compress_level=1)
     return buf.getvalue()
 
 

@@ -11,6 +11,8 @@ shows :func:`lenet_step_view` (one test digit's prediction and C1's maps).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +64,7 @@ class InsideRequest:
     style: str = "modern"
     source: str = SOURCES[0]
     test_position: int = 0  # into mnist.test()
-    canvas: np.ndarray | None = None  # RGBA from the drawing canvas
+    canvas: np.ndarray | None = None  # what was drawn (drawn_pixels): RGB, or RGBA
     upload: tuple[bytes, str] | None = None  # (file bytes, file name)
     unit: Unit | None = None  # the clicked unit
     user_state: Mapping[str, Any] | None = None  # weights retrained in this session (else the stored ones)
@@ -149,6 +151,30 @@ def wrong_position(state: Any, request: InsideRequest) -> int | None:
     return None if index is None else int(wrong[index])
 
 
+DRAWING_PREFIX = "data:image/png;base64,"
+DRAWING_MAX_CHARS = 2_000_000  # a 280 × 280 drawing is ~10–30 kB as a PNG data URL
+
+
+def drawn_pixels(drawing: Any) -> np.ndarray | None:
+    """The pixels of what the drawing square sent (``{"png": data URL, "strokes": n}``), or None.
+
+    The value comes from the browser, so it is checked like an upload: a PNG data URL of
+    bounded size, decoded by :func:`viz.images.load_bytes` (never unpickled, never trusted).
+    Anything else — nothing drawn, a cleared square, a tampered value — is None.
+    """
+    try:
+        url = drawing["png"]
+    except (KeyError, TypeError, IndexError):
+        return None
+    if not isinstance(url, str) or not url.startswith(DRAWING_PREFIX) or len(url) > DRAWING_MAX_CHARS:
+        return None
+    try:
+        data = base64.b64decode(url[len(DRAWING_PREFIX):], validate=True)
+        return images.load_bytes(data, "your drawing", min_side=UPLOAD_MIN_SIDE, max_aspect=UPLOAD_MAX_ASPECT).pixels
+    except (binascii.Error, images.ImageError):
+        return None
+
+
 def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], str]:
     """The 28×28 digit to show, the blocks explaining where it came from, and its name."""
     if request.source == SOURCES[0]:
@@ -197,7 +223,7 @@ def _steps_view(steps) -> v.Expander:
     strip = pictures.steps_strip([step.image for step in steps])
     notes = v.Text("\n".join(f"{k}. **{step.title.split('. ', 1)[1]}.** {step.note}" for k, step in enumerate(steps, 1)))
     return v.Expander(f"How the picture was made to look like an MNIST digit ({len(steps)} steps)",
-                      (v.Image(strip, width=strip.shape[1] // 2), notes), expanded=True)
+                      (v.Image(pictures.png(strip), width=strip.shape[1] // 2), notes), expanded=True)
 
 
 # ---------------------------------------------------------------- the sections

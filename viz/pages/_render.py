@@ -32,6 +32,21 @@ def _ignore() -> None:
     """The click's callback: the page reads the click from ``st.session_state[key]`` itself."""
 
 
+# A drawing square (components v2, bundled in _canvas/): it sends each finished stroke at once.
+# (streamlit-drawable-canvas waits 200 ms after every stroke before it sends anything.)
+_CANVAS = Path(__file__).with_name("_canvas")
+_canvas = st.components.v2.component("cnn_explorer_canvas", html='<div class="vc-root"></div>',
+                                     css=(_CANVAS / "canvas.css").read_text(), js=(_CANVAS / "canvas.js").read_text(),
+                                     isolate_styles=False)
+
+
+def draw_canvas(key: str, side: int = 280, stroke: int = 20, label: str = "Drawing square") -> Any:
+    """A ``side``-pixel square to draw on in white on black; returns what was drawn — a mapping
+    ``{"png": data URL, "strokes": n}`` straight from the browser (untrusted) — or None."""
+    result = _canvas(key=key, data={"side": side, "stroke": stroke, "label": label}, on_drawing_change=_ignore)
+    return getattr(result, "drawing", None)
+
+
 def render(blocks: Sequence[v.Block]) -> None:
     """Draw ``blocks`` in order, in the current container."""
     for block in blocks:

@@ -11,10 +11,9 @@ Streamlit for a rerun, which interrupts the run at its next progress update.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from viz.inside import view as V
-from viz.pages._render import render
+from viz.pages._render import draw_canvas, render
 
 CANVAS_SIDE = 280
 ss = st.session_state
@@ -50,13 +49,8 @@ with left:
             ss["inside_test_position"] = picked
         render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
     elif source == V.SOURCES[1]:
-        st.space("medium")  # room for the canvas's toolbar, which floats above it
-        drawn = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
-                          width=CANVAS_SIDE, height=CANVAS_SIDE, return_image_data=True, key="inside_canvas")
-        st.caption("Draw one digit, big, in the middle. The bin icon above the square starts again; the "
-                   "arrows undo and redo a stroke.")
-        has_strokes = bool((drawn.json_data or {}).get("objects"))
-        canvas = drawn.image_data if has_strokes else None
+        canvas = V.drawn_pixels(draw_canvas("inside_canvas", CANVAS_SIDE, label="Draw a digit here"))
+        st.caption("Draw one digit, big, in the middle, with the mouse or a finger. Every stroke is read at once.")
     else:
         file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
                                 type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])

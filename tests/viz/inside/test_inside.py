@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 
@@ -296,6 +297,23 @@ def test_drawn_digit_and_bad_inputs():
     assert text.digit.blocks[0].text.startswith("``notes`.txt``: ")  # the name only as a code span
     assert "not an image" in text.digit.blocks[0].text
     assert text.errors.blocks  # the rest of the page keeps working
+
+
+def test_drawn_pixels_come_only_from_a_png_data_url():
+    url = "data:image/png;base64," + base64.b64encode(png(drawn_one())).decode()
+    pixels = V.drawn_pixels({"png": url, "strokes": 1})
+    assert pixels.shape == (280, 280, 3) and np.array_equal(pixels, drawn_one())
+    page = V.inside_page(V.InsideRequest(source=V.SOURCES[1], canvas=pixels))
+    assert page.ok and page.prediction.headline.startswith("LeNet-5 says 1")
+    # nothing drawn, a cleared square, or a value no drawing square sends (a tampered browser): nothing
+    jpeg = io.BytesIO()
+    Image.fromarray(drawn_one()).save(jpeg, "JPEG")
+    for bad in (None, {}, {"png": None}, [], "data:image/png;base64,AAAA", {"png": "data:image/png;base64,%%%"},
+                {"png": "data:text/html;base64," + base64.b64encode(b"<b>x</b>").decode()},
+                {"png": "data:image/png;base64," + base64.b64encode(jpeg.getvalue()).decode() + "A" * V.DRAWING_MAX_CHARS},
+                {"png": "data:image/png;base64," + base64.b64encode(b"not a png").decode()},
+                {"png": "data:image/png;base64," + base64.b64encode(png(np.zeros((1, 1), np.uint8))).decode()}):
+        assert V.drawn_pixels(bad) is None, bad
 
 
 def test_retrain_reports_busy_and_bad_settings():
