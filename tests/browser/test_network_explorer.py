@@ -75,3 +75,24 @@ def test_a_link_in_the_link_is_shown_as_code_in_the_browser(page, app_url):
     expect(warning).to_contain_text("[log in](https://evil.example)")
     assert warning.locator("a").count() == 0
     assert warning.locator("code").filter(has_text="evil.example").count() == 1
+
+
+def _open_tab(page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+    wait_for_run(page, 120_000)
+    assert_no_exception(page)
+
+
+def test_every_tab_click_opens_its_tab(page, app_url):
+    # Issue 15: the tabs ignored every second click (Layer table → Published figures stayed on
+    # Layer table; Compare → Overview stayed on Compare), clicks 1.5 s apart.
+    open_explorer(page, app_url, "net=lenet5&compare=lenet5")
+    main = page.get_by_test_id("stMain")
+    for label, marker in [("Layer table", "Show layers down to depth"),
+                          ("Published figures & code", "The code"),
+                          ("Compare", "Networks to compare"),
+                          ("Overview", "What is new in LeNet-5")]:
+        page.wait_for_timeout(1500)
+        _open_tab(page, label)
+        expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+        expect(main.get_by_text(marker).first).to_be_visible()
