@@ -64,19 +64,24 @@ def _seed(state: xs.ExplorerState, overwrite: bool) -> None:
         put(key, value)
 
 
-def load_state() -> tuple[xs.ExplorerState, str]:
+def load_state() -> xs.ExplorerState:
     """The state to start this run from: a new or edited URL wins; otherwise what this
-    session last showed (so leaving the page and coming back keeps it)."""
+    session last showed (so leaving the page and coming back keeps it). The open tab
+    is seeded the same way, through its widget key: the tabs keep one identity (a
+    ``default=`` that followed the link gave them a new one after every switch, and the
+    next click was lost)."""
     url = {k: st.query_params.get_all(k)[-1] for k in st.query_params}
-    view = url.pop("view", "")
-    if url and url != st.session_state.get("xp_written"):
-        state = xs.parse_state(url)
-        _seed(state, overwrite=True)
+    fresh = bool(url) and url != st.session_state.get("xp_written")
+    link = url if fresh else dict(st.session_state.get("xp_written") or {})
+    view = link.pop("view", "")
+    state = xs.parse_state(link)
+    _seed(state, overwrite=fresh)
+    if fresh:
+        st.session_state["xp_tab"] = xs.tab_for_view(view)
         st.session_state["xp_written"] = url
-        return state, view
-    state = xs.parse_state(st.session_state.get("xp_written") or {})
-    _seed(state, overwrite=False)
-    return state, view
+    else:
+        st.session_state.setdefault("xp_tab", xs.tab_for_view(view))
+    return state
 
 
 def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
@@ -157,13 +162,13 @@ def main() -> None:
     if not NETWORKS:
         st.info("The model zoo is empty: no networks to explore yet.")
         return
-    state, view = load_state()
+    state = load_state()
     render(xv.notices_view(state).blocks)
     state = sidebar(state)
     spec = NETWORKS[state.network]
     render(xv.title_view(spec, state).blocks)
 
-    tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun", default=xs.tab_for_view(view))
+    tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun")
     open_tab = next((label for label, tab in zip(xs.TABS, tabs) if tab.open), xs.TABS[0])
 
     result: TraceResult | str | None = None
@@ -188,9 +193,9 @@ def main() -> None:
     # Keep the link in step with what is on screen (defaults left out), and remember it
     # for this session so a page switch and back restores it.
     params = xs.state_to_params(state)
-    st.session_state["xp_written"] = dict(params)
     if xs.VIEW_KEYS[open_tab]:
         params["view"] = xs.VIEW_KEYS[open_tab]
+    st.session_state["xp_written"] = dict(params)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     st.session_state["xp_last_run_ms"] = 1000 * (time.perf_counter() - started)
