@@ -120,8 +120,10 @@ def resolution_option(name: str, options: Mapping[str, Any] | None = None) -> Op
                   "and one collapses.")
 
 
-def compare_option(name: str | None) -> Option:
-    return Option("compare", "subset", default_compare(name), label="The Compare list", choices=tuple(NETWORKS))
+def compare_option(name: str | None = None) -> Option:
+    """The Compare list: the lecture's milestones by default, whatever the network (the chart
+    adds the network on show), so a network switch leaves the link as short as it was."""
+    return Option("compare", "subset", default_compare(), label="The Compare list", choices=tuple(NETWORKS))
 
 
 def view_options(name: str, options: Mapping[str, Any] | None = None) -> tuple[Option, ...]:

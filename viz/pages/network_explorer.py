@@ -15,25 +15,39 @@ from architectures import NETWORKS
 from viz.compute import ServerBusy, run_heavy
 from viz.explorer import state as xs
 from viz.explorer import view as xv
+from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
+from viz.explorer.tracing import explorer_trace, receptive_fields
 from viz.pages._render import option_widget, render
-from viz.trace import TraceResult, trace_network
+from viz.trace import TraceResult
 
 # ------------------------------------------------------------------ cached computations
 
 
+def _size(name: str, resolution: int) -> tuple[int, int, int]:
+    return (NETWORKS[name].input_size[0], resolution, resolution)
+
+
 @st.cache_data(max_entries=48, show_spinner=False)
 def cached_trace(name: str, options: tuple, resolution: int) -> TraceResult | str:
-    """The network's trace, or the message saying why that input can't run.
+    """The network's trace (with its side branches), or the message saying why that input can't run.
 
     Keyed by small hashable values (name, sorted options, resolution) so every
     user asking for the same network shares one trace; errors are cached too, so
     a bad setting is not re-probed on every rerun.
     """
-    size = (NETWORKS[name].input_size[0], resolution, resolution)
     try:
-        return run_heavy(trace_network, name, dict(options), size)
+        return run_heavy(explorer_trace, name, dict(options), _size(name, resolution))
+    except ValueError as error:
+        return str(error)
+
+
+@st.cache_data(max_entries=48, show_spinner=False)
+def cached_fields(name: str, options: tuple, resolution: int) -> dict | str:
+    """Every layer's receptive field (one more real pass, on the shared worker), or why not."""
+    try:
+        return run_heavy(receptive_fields, name, dict(options), _size(name, resolution))
     except ValueError as error:
         return str(error)
 
@@ -45,13 +59,29 @@ def cached_totals(name: str) -> dict | str:
     return result if isinstance(result, str) else network_totals(NETWORKS[name], result)
 
 
+# The overview's figures, built once per setting and shared read-only (building a plotly
+# figure validates every shape: ~50 ms each, too slow for a warm rerun). st.plotly_chart
+# copies a figure; nothing mutates these.
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cached_figures(name: str, options: tuple, resolution: int, unit: str, level: str):
-    """The overview's three figures, built once per setting and shared read-only
-    (building a plotly figure validates every shape: ~50 ms each, too slow for a
-    warm rerun). ``st.plotly_chart`` copies a figure; nothing mutates these."""
-    result = cached_trace(name, options, resolution)
-    return xv.figures_view(NETWORKS[name], result, dict(options), unit, level)
+def cached_diagram(name: str, options: tuple, resolution: int, unit: str, level: str):
+    return xv.diagram_view(NETWORKS[name], cached_trace(name, options, resolution), dict(options), unit, level)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cached_charts(name: str, options: tuple, resolution: int, unit: str):
+    return xv.charts_view(NETWORKS[name], cached_trace(name, options, resolution), unit)
+
+
+def fields_of(state: xs.ExplorerState) -> dict | None:
+    """The receptive fields for ``state``, or None (with the reason shown) if they can't be had now."""
+    try:
+        fields = cached_fields(state.network, xs.options_key(state.options), xs.resolution_of(state))
+    except ServerBusy as busy:
+        fields = str(busy)
+    if isinstance(fields, str):
+        st.caption(f"Receptive fields unavailable: {fields}")
+        return None
+    return fields
 
 
 # ------------------------------------------------------------------ state <-> URL and widgets
@@ -108,9 +138,12 @@ def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
         st.header("Display")
         unit = st.radio("Count cost as", xs.UNITS, key="xp_unit", horizontal=True,
                         help="FLOPs = 2 × MACs: a multiply-add is one multiplication and one addition.")
+        diagram = st.radio("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", horizontal=True,
+                           help="stages: the network's top-level parts; blocks: each residual, inception or "
+                           "inverted-residual block")
     return xs.ExplorerState(network=name, options=options, unit=unit, table_depth=state.table_depth,
                             resolution=None if resolution == res_option.default else resolution,
-                            diagram=state.diagram, compare=state.compare)
+                            diagram=diagram, compare=state.compare)
 
 
 # ------------------------------------------------------------------ sections
@@ -118,12 +151,13 @@ def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
 
 def overview(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     render(xv.overview_view(spec, result, state).blocks)
-    level = st.segmented_control("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", required=True,
-                                 help="stages: the network's top-level parts; blocks: each residual, inception "
-                                 "or inverted-residual block")
-    state.diagram = level or "stages"
-    render(cached_figures(state.network, xs.options_key(state.options), result.input_size[2], state.unit,
-                          state.diagram).blocks)
+    key = (state.network, xs.options_key(state.options), result.input_size[2])
+    render(cached_diagram(*key, state.unit, state.diagram).blocks)
+    box = xv.selected_box(st.session_state.get("xp_volume"), st.session_state.get("xp_volume_narrow"))
+    if box:
+        render(details_view(result, box, fields_of(state), state.unit).blocks)
+    render(cached_charts(*key, state.unit).blocks)
+    render(xv.summary_view(spec).blocks)
 
 
 def layer_table(spec, result: TraceResult, state: xs.ExplorerState) -> None:
@@ -133,7 +167,7 @@ def layer_table(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     state.table_depth = 0 if deepest == 0 else st.slider(
         "Show layers down to depth", 0, deepest, key="xp_rows",
         help="0: the stages only; deeper levels open each stage into its blocks and layers.")
-    render(xv.layer_table_view(spec, result, state).blocks)
+    render(xv.layer_table_view(spec, result, state, fields_of(state)).blocks)
 
 
 def compare(state: xs.ExplorerState) -> None:
@@ -143,7 +177,7 @@ def compare(state: xs.ExplorerState) -> None:
     state.compare = tuple(chosen)
     points, problems = [], []
     with st.spinner("Tracing the networks (each once, then cached)…"):
-        for name in chosen:
+        for name in [*chosen, *([state.network] if state.network not in chosen else [])]:
             try:
                 totals = cached_totals(name)
             except ServerBusy as busy:
@@ -159,6 +193,7 @@ def compare(state: xs.ExplorerState) -> None:
 def main() -> None:
     started = time.perf_counter()
     st.title("Network Explorer")
+    render(xv.FIRST_STEP.blocks)
     if not NETWORKS:
         st.info("The model zoo is empty: no networks to explore yet.")
         return
