@@ -45,14 +45,14 @@ def test_vgg16_draws_its_charts_and_follows_the_flops_switch(page, app_url):
 
 
 @pytest.mark.parametrize("name, marker", [
-    ("resnet50", "skip ×6"),  # He et al. 2016, Table 1: layer3 has 6 bottleneck blocks
+    ("resnet50", "identity ×5"),  # He et al. 2016, Table 1: layer3's 6 blocks, 1 projection + 5 identity
     ("googlenet", "4 branches"),  # Szegedy et al. 2015: every inception module has 4 branches
 ])
 def test_resnet_and_googlenet_diagrams(page, app_url, name, marker):
     open_explorer(page, app_url, f"net={name}")
     wait_for_charts(page, 3)
     expect(page.locator(CHARTS).first.get_by_text(marker).first).to_be_attached()
-    assert page.locator('[data-testid="stPlotlyChart"]').count() == 3
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 5  # diagram and growth: wide + narrow
 
 
 def test_bad_link_falls_back_with_a_notice_and_compare_tab_draws(page, app_url):

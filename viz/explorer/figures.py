@@ -59,11 +59,15 @@ def _layout(**extra: Any) -> dict:
 
 
 def _axis(**extra: Any) -> dict:
-    """An axis with light grid lines (the figures use no template: building one costs
-    more than the figure itself on every rerun)."""
+    """An axis with light grid lines and text ≥ 15 px (the figures use no template: building
+    one costs more than the figure itself on every rerun; Streamlit's theme would make ticks 12 px)."""
     base = dict(gridcolor="#e5e7eb", zeroline=False, showline=True, linecolor="#9ca3af", ticks="outside",
                 tickcolor="#9ca3af", automargin=True)
-    base.update(extra)
+    tickfont = {"size": 15, **extra.pop("tickfont", {})}
+    title = extra.pop("title", "")
+    title = {"text": title} if isinstance(title, str) else dict(title)
+    title["font"] = {"size": 16, **title.get("font", {})}
+    base.update(extra, tickfont=tickfont, title=title)
     return base
 
 
@@ -139,7 +143,7 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
 
     # Stage names side by side where they fit the chart's width (``width`` px or more), else on end;
     # the ones that would touch their neighbour are left to the hover.
-    margin = dict(l=56, r=56, t=150, b=60) if narrow else dict(l=70, r=70, t=96, b=60)
+    margin = dict(l=56, r=56, t=130, b=60) if narrow else dict(l=70, r=70, t=96, b=60)
     plot_px = width - margin["l"] - margin["r"] - 60
     upright = not narrow and all(text_width(t, 15) <= 90 for t in ticktext) and len(tickvals) <= 12
     tickvals, ticktext = _thin_ticks(tickvals, ticktext, len(points), plot_px, upright)
@@ -156,7 +160,7 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
     c_ticks = _pow2_ticks(n_c)
     layout = _layout(
         height=430 if not narrow else 520,
-        title=dict(text="Channel growth:<br>n_H, n_W ↓ while n_C ↑" if narrow else
+        title=dict(text="Channel growth: n_C ↑" if narrow else
                    "Channel growth: n_H, n_W ↓ while n_C ↑", x=0, font=dict(size=18)),
         margin=margin,
         xaxis=_axis(title="layers in order (conv, pool, FC)", tickvals=tickvals, ticktext=ticktext,
@@ -304,11 +308,11 @@ def cost_by_stage(groups: Sequence[Any], unit: str = "MACs", sides: Sequence[Any
                for name, g, side in rows]
     data = [
         go.Bar(y=names, x=p_share, name="% of parameters", orientation="h", marker_color=BLUE,
-               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in p_share], textposition="outside",
+               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in p_share], textposition="outside", textfont=dict(size=14),
                hovertext=[f"<b>{name}</b><br>{g.params:,} parameters ({approx(g.params)})" for name, g, _ in rows],
                hoverinfo="text"),
         go.Bar(y=names, x=m_share, name=f"% of {cost_name}", orientation="h", marker_color=ORANGE,
-               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in m_share], textposition="outside",
+               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in m_share], textposition="outside", textfont=dict(size=14),
                hovertext=m_hover, hoverinfo="text"),
     ]
     layout = _layout(
@@ -370,7 +374,8 @@ def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
         title=dict(text="Parameters vs cost, each network at its default resolution", x=0, font=dict(size=18)),
         xaxis=_axis(title=f"{cost_name} per image, log scale", type="log", **_decades(xs)),
         yaxis=_axis(title="parameters, log scale", type="log", **_decades(ys)),
-        legend=dict(title="family", orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(title=dict(text="family", font=dict(size=15)), orientation="h", yanchor="bottom", y=1.02,
+                    xanchor="left", x=0, font=dict(size=15)),
         margin=dict(l=80, r=40, t=110, b=70),
     )
     return go.Figure(data=data, layout=layout)

@@ -71,11 +71,9 @@ def default_network() -> str | None:
     return next(iter(NETWORKS), None)
 
 
-def default_compare(current: str | None = None) -> tuple[str, ...]:
-    names = [n for n in DEFAULT_COMPARE if n in NETWORKS]
-    if current and current in NETWORKS and current not in names:
-        names.append(current)
-    return tuple(names)
+def default_compare() -> tuple[str, ...]:
+    """The Compare tab's networks unless a link says otherwise (the chart adds the one on show)."""
+    return tuple(n for n in DEFAULT_COMPARE if n in NETWORKS)
 
 
 def networks_by_family() -> dict[str, list[str]]:

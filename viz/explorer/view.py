@@ -24,7 +24,7 @@ DEPTH_HELP = ("Weight layers (convolutions and fully connected) along the longes
 
 
 FIRST_STEP = v.View((v.Caption(
-    "**New here?** Pick a network in the sidebar (on a phone: › at the top left) — start with LeNet-5, then "
+    "**New here?** Pick a network in the sidebar (on a phone: » at the top left) — start with LeNet-5, then "
     "VGG-16 and ResNet-50 — and click a box in its diagram to see what that layer computes."),))
 
 
@@ -34,9 +34,10 @@ def notices_view(state: ExplorerState) -> v.View:
 
 
 def title_view(spec: NetworkSpec, state: ExplorerState) -> v.View:
-    """"VGG-16 at 224 × 224 × 3" above the tabs."""
+    """"Network Explorer: VGG-16 at 224 × 224 × 3", the page's title (one line on a projector)."""
     resolution = resolution_of(state)
-    return v.View((v.Heading(f"{spec.title} at {resolution} × {resolution} × {spec.input_size[0]}", 3),))
+    return v.View((v.Heading(f"Network Explorer: {spec.title} at {resolution} × {resolution} × {spec.input_size[0]}",
+                             2),))
 
 
 def trace_error_view(message: str) -> v.View:

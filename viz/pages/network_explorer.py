@@ -192,9 +192,8 @@ def compare(state: xs.ExplorerState) -> None:
 
 def main() -> None:
     started = time.perf_counter()
-    st.title("Network Explorer")
-    render(xv.FIRST_STEP.blocks)
     if not NETWORKS:
+        st.title("Network Explorer")
         st.info("The model zoo is empty: no networks to explore yet.")
         return
     state = load_state()
@@ -202,6 +201,7 @@ def main() -> None:
     state = sidebar(state)
     spec = NETWORKS[state.network]
     render(xv.title_view(spec, state).blocks)
+    render(xv.FIRST_STEP.blocks)
 
     tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun")
     open_tab = next((label for label, tab in zip(xs.TABS, tabs) if tab.open), xs.TABS[0])

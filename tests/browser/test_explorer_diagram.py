@@ -1,0 +1,93 @@
+"""The Explorer's figures as a browser draws them: no two labels overlap, at any network or width.
+
+One page for the whole run: the network changes through the URL without a reload (a
+``popstate``, as the browser's back button does, so the session and its caches stay), and
+the width changes by resizing the window — the page then shows the wide or the narrow
+diagram by itself (a CSS container query). Every visible SVG text of every chart is
+measured with ``getBoundingClientRect``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from architectures import NETWORKS
+from tests.browser.conftest import ROOT, assert_no_exception, wait_for_run
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not NETWORKS, reason="the model zoo is empty")]
+
+WIDTHS = (1400, 1280, 390)  # a laptop, a projector, a phone
+
+# Every visible text of each chart in the main area: pairs that intersect (by more than a
+# pixel), texts that stick out of their chart, and font sizes.
+MEASURE = """() => {
+  const found = {overlaps: [], outside: [], small: [], charts: 0};
+  for (const chart of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const frame = chart.getBoundingClientRect();
+    if (getComputedStyle(chart).visibility === 'hidden' || frame.width === 0) continue;
+    found.charts += 1;
+    const texts = [...chart.querySelectorAll('svg text')]
+      .filter(t => t.textContent.trim() && getComputedStyle(t).visibility !== 'hidden')
+      .map(t => ({text: t.textContent, r: t.getBoundingClientRect(), size: parseFloat(getComputedStyle(t).fontSize)}))
+      .filter(t => t.r.width > 0);
+    for (let i = 0; i < texts.length; i++) {
+      const a = texts[i].r;
+      if (a.left < frame.left - 1 || a.right > frame.right + 1 || a.top < frame.top - 1 || a.bottom > frame.bottom + 1)
+        found.outside.push(texts[i].text);
+      if (texts[i].size < 14) found.small.push(texts[i].text + ' ' + texts[i].size);
+      for (let j = i + 1; j < texts.length; j++) {
+        const b = texts[j].r;
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+          found.overlaps.push(texts[i].text + ' | ' + texts[j].text);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+def _show(page, query: str, title: str) -> None:
+    """Open ``?query`` in the running session (no reload) and wait for its diagram."""
+    page.evaluate("q => { history.pushState({}, '', '/?' + q); dispatchEvent(new PopStateEvent('popstate')); }", query)
+    page.get_by_test_id("stMain").locator("h2", has_text=title).first.wait_for(timeout=180_000)
+    wait_for_run(page, 180_000)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMain\"] .js-plotly-plot').length >= 5",
+                           timeout=60_000)
+    assert_no_exception(page)
+
+
+def _cases():
+    for name, spec in NETWORKS.items():
+        yield f"net={name}&diagram=blocks", spec.title
+        if spec.family in ("residual", "mobile", "efficient"):  # their stages differ from their blocks
+            yield f"net={name}", spec.title
+    yield "net=googlenet&aux_logits=true", NETWORKS["googlenet"].title  # side classifiers drawn
+
+
+@pytest.mark.slow  # ~2 s per network and level on 2 cores (the first trace of each network is most of it)
+def test_no_label_overlaps_for_any_network_at_any_width(browser, app_url):
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?net=lenet5")
+        wait_for_run(page, 120_000)
+        problems, started, checked = [], time.monotonic(), 0
+        for query, title in _cases():
+            _show(page, query, title)
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                page.wait_for_timeout(250)  # plotly redraws at the new width
+                found = page.evaluate(MEASURE)
+                checked += found["charts"]
+                assert found["charts"] == 3, (query, width, found["charts"])  # diagram, growth, cost
+                for kind in ("overlaps", "outside") + (("small",) if width == 1280 else ()):
+                    problems += [f"{query} @ {width}px {kind}: {item}" for item in found[kind]]
+            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        print(f"{checked} charts checked in {time.monotonic() - started:.0f} s")
+        if problems:
+            (ROOT / ".pytest_cache" / "label-overlaps.txt").write_text("\n".join(problems))
+        assert not problems, "\n".join(problems[:40])
+    finally:
+        context.close()
