@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from architectures import NETWORKS
 from tests.browser.conftest import ROOT, assert_no_exception, wait_for_run
@@ -89,5 +90,55 @@ def test_no_label_overlaps_for_any_network_at_any_width(browser, app_url):
         if problems:
             (ROOT / ".pytest_cache" / "label-overlaps.txt").write_text("\n".join(problems))
         assert not problems, "\n".join(problems[:40])
+    finally:
+        context.close()
+
+
+# The centre of box ``key`` of the visible volume diagram, in page pixels (plotly's own axes).
+BOX_CENTRE = """key => {
+  for (const gd of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    if (getComputedStyle(gd).visibility === 'hidden' || !gd.getBoundingClientRect().width) continue;
+    const trace = gd.data && gd.data[0];
+    const i = trace && trace.customdata ? trace.customdata.indexOf(key) : -1;
+    if (i < 0) continue;
+    const L = gd._fullLayout, r = gd.getBoundingClientRect();
+    return {x: r.left + L._size.l + L.xaxis.l2p(trace.x[i]), y: r.top + L._size.t + L.yaxis.l2p(trace.y[i])};
+  }
+  return null;
+}"""
+
+
+def click_box(page, key: str) -> None:
+    page.locator('[data-testid="stMain"] .js-plotly-plot').first.scroll_into_view_if_needed()
+    centre = page.evaluate(BOX_CENTRE, key)
+    assert centre, f"no box {key} in the diagram"
+    page.mouse.move(centre["x"], centre["y"])
+    page.wait_for_timeout(150)  # plotly finds the hovered point first
+    page.mouse.click(centre["x"], centre["y"])
+    wait_for_run(page, 120_000)
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_a_click_on_a_box_opens_its_details(browser, app_url, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/?net=alexnet")
+        wait_for_run(page, 120_000)
+        page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMain\"] .js-plotly-plot').length >= 3")
+        click_box(page, "conv1")
+        assert_no_exception(page)
+        main = page.get_by_test_id("stMain")
+        expect(main.get_by_text("conv1 — ").first).to_be_visible(timeout=60_000)
+        # Krizhevsky et al. 2012 / the lecture: CONV 11×11, s = 4 on 227×227×3 → 55×55×96;
+        # (11·11·3 + 1)·96 = 34,944 parameters, 11·11·3 · 55·55 · 96 = 105,415,200 multiply-adds;
+        # then LRN and a 3×3/2 max-pool give the stage's 27×27×96.
+        expect(main.get_by_text("227 × 227 × 3 → 27 × 27 × 96")).to_be_visible()
+        formula = main.get_by_text("conv 11×11, s = 4, p = 0: 227 × 227 × 3 → 55 × 55 × 96").first
+        expect(formula).to_contain_text("⌊(227 + 2·0 − 11)/4⌋ + 1 = 55")
+        expect(formula).to_contain_text("parameters (11·11·3 + 1)·96 = 34,944")
+        expect(formula).to_contain_text("multiply-adds 11·11·3 · 55·55 · 96 = 105,415,200")
+        expect(formula).to_contain_text("receptive field 11×11", timeout=60_000)
+        expect(main.get_by_test_id("stDataFrame").first).to_be_visible()  # every layer of the box
     finally:
         context.close()

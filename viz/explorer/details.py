@@ -63,6 +63,30 @@ def _rows(records: Sequence[Any], fields: Mapping[str, tuple[float, float]] | No
     return rows
 
 
+SHOWN_ARITHMETIC = 3  # weight layers whose arithmetic is written out (the rest are in the table below)
+
+
+def _arithmetic(records: Sequence[Any], fields: Mapping[str, tuple[float, float]] | None) -> list[v.Block]:
+    """The box's first conv / fc layers the lecture's way, as text a student reads from top to
+    bottom (the table below has every layer, but a grid cell is no place for a formula)."""
+    named = words(records)
+    weights = [r for r in records if r.is_leaf and r.layer_type in ("Conv2d", "Linear")]
+    lines = []
+    for rec in weights[:SHOWN_ARITHMETIC]:
+        window = window_text(rec)
+        parts = [f"{shape_words(rec.input_shape)} → {shape_words(rec.output_shape)}"]
+        if size_formula(rec):
+            parts.append(f"output size {size_formula(rec)}")
+        parts += [f"parameters {params_formula(rec) or f'{rec.params:,}'}",
+                  f"multiply-adds {macs_formula(rec) or f'{rec.macs:,}'}"]
+        if field_text(fields, rec.name):
+            parts.append(f"receptive field {field_text(fields, rec.name)}")
+        lines.append(f"- `{rec.name}` — {named[rec.name]}{' ' + window if window else ''}: " + "; ".join(parts))
+    if len(weights) > SHOWN_ARITHMETIC:
+        lines.append(f"- … and {len(weights) - SHOWN_ARITHMETIC} more weight layers in the table below.")
+    return [v.Text("\n".join(lines))] if lines else []
+
+
 def details_view(result: Any, key: str, fields: Mapping[str, tuple[float, float]] | None,
                  unit: str = "MACs") -> v.View:
     """The panel for box ``key``; ``fields`` as from :func:`viz.explorer.tracing.receptive_fields`."""
@@ -92,7 +116,7 @@ def details_view(result: Any, key: str, fields: Mapping[str, tuple[float, float]
                  caption=f"{macs:,} multiply-adds"),
         v.Metric("Receptive field", field or "—", caption=rf_caption),
     ), widths=(1.4, 1, 1, 1))
-    blocks: list[v.Block] = [v.Heading(f"{key} — {kind}", 4), metrics]
+    blocks: list[v.Block] = [v.Heading(f"{key} — {kind}", 4), metrics, *_arithmetic(records, fields)]
     rows = _rows(records, fields)
     if rows:
         blocks += [

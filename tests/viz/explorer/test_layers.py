@@ -90,6 +90,15 @@ def test_details_panel_of_a_vgg_stage_and_a_resnet_run():
     # block2: two 3×3 convs 64 → 128 → 128 (73,856 + 147,584 parameters) and a 2×2 max-pool.
     assert metrics["Input → output"] == "112 × 112 × 64 → 56 × 56 × 128"
     assert metrics["Parameters"] == f"{73_856 + 147_584:,}"
+    # Its two convs written out (3×3 same convs, Table 1 D); receptive fields 10 and 14 (Araujo et al. 2019, Table 1).
+    text = next(b for b in v.walk(view.blocks) if isinstance(b, v.Text)).markdown.splitlines()
+    assert text == [
+        "- `block2.conv1.conv` — conv 3×3, s = 1, p = 1: 112 × 112 × 64 → 112 × 112 × 128; output size "
+        "⌊(112 + 2·1 − 3)/1⌋ + 1 = 112; parameters (3·3·64 + 1)·128 = 73,856; multiply-adds "
+        "3·3·64 · 112·112 · 128 = 924,844,032; receptive field 10×10",
+        "- `block2.conv2.conv` — conv 3×3, s = 1, p = 1: 112 × 112 × 128 → 112 × 112 × 128; output size "
+        "⌊(112 + 2·1 − 3)/1⌋ + 1 = 112; parameters (3·3·128 + 1)·128 = 147,584; multiply-adds "
+        "3·3·128 · 112·112 · 128 = 1,849,688,064; receptive field 14×14"]
     table = next(b for b in v.walk(view.blocks) if isinstance(b, v.Table))
     assert [r["layer"] for r in table.rows] == ["block2.conv1.conv", "block2.conv2.conv", "block2.pool"]
     assert table.rows[0]["parameters"] == "(3·3·64 + 1)·128 = 73,856"
