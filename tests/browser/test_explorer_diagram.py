@@ -9,7 +9,9 @@ measured with ``getBoundingClientRect``.
 
 from __future__ import annotations
 
+import struct
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -142,3 +144,27 @@ def test_a_click_on_a_box_opens_its_details(browser, app_url, width):
         expect(main.get_by_test_id("stDataFrame").first).to_be_visible()  # every layer of the box
     finally:
         context.close()
+
+
+def test_the_diagram_downloads_as_svg_and_png_for_slides(page, app_url):
+    page.goto(f"{app_url}/?net=resnet50&diagram=blocks")
+    wait_for_run(page, 120_000)
+    main = page.get_by_test_id("stMain")
+    with page.expect_download(timeout=60_000) as svg_download:
+        main.get_by_role("button", name="Download the diagram (SVG, for slides)").click()
+    assert svg_download.value.suggested_filename == "resnet50_blocks_224px.svg"
+    svg = Path(svg_download.value.path()).read_text()
+    # The picture a slide gets: 1920 px wide, the title and He et al.'s five identity blocks of layer3 in it.
+    assert svg.startswith("<svg") and 'width="1920"' in svg
+    assert "ResNet-50: the volume after each block" in svg and "identity ×5" in svg
+
+    # The PNG: plotly.js draws it in the browser (no kaleido on the server) from the camera button.
+    chart = main.locator(".js-plotly-plot").first
+    chart.hover()
+    with page.expect_download(timeout=60_000) as png_download:
+        chart.locator('.modebar-btn[data-title^="Download plot"]').click()
+    assert png_download.value.suggested_filename == "resnet50_blocks_224px.png"
+    data = Path(png_download.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    assert width == 1920 and height > 400

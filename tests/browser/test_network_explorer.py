@@ -5,6 +5,8 @@ The explorer is the app's default page, so it lives at the root URL ("/?net=…"
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
 import pytest
 from playwright.sync_api import expect
 
@@ -96,3 +98,39 @@ def test_every_tab_click_opens_its_tab(page, app_url):
         _open_tab(page, label)
         expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
         expect(main.get_by_text(marker).first).to_be_visible()
+
+
+def _query(page) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(page.url).query))
+
+
+def test_a_shared_link_round_trips_and_stays_short(browser, page, app_url):
+    # A teacher's link: ResNet-50 by blocks, in FLOPs, on the layer table two levels deep.
+    link = {"net": "resnet50", "diagram": "blocks", "unit": "FLOPs", "view": "layers", "rows": "2"}
+    open_explorer(page, app_url, urlencode(link))
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(page.get_by_role("tab", name="Layer table")).to_have_attribute("aria-selected", "true")
+    expect(sidebar.get_by_role("radio", name="FLOPs")).to_be_checked()
+    expect(sidebar.get_by_role("radio", name="blocks")).to_be_checked()
+    assert _query(page) == link  # nothing added, nothing lost
+
+    # A switch to another network: the link says what changed and nothing else (issue 15: it
+    # gained the whole Compare list).
+    sidebar.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Network", exact=True)).first.click()
+    page.get_by_role("option", name="ResNet-18").click()
+    page.wait_for_url("**net=resnet18**", timeout=120_000)
+    wait_for_run(page, 120_000)
+    assert_no_exception(page)
+    expect(page.get_by_test_id("stMain").locator("h2", has_text="ResNet-18")).to_be_visible()
+    shared = _query(page)
+    assert shared == {"net": "resnet18", "diagram": "blocks", "unit": "FLOPs", "view": "layers", "rows": "2"}
+
+    # A student opens it: the same page.
+    student = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    try:
+        open_explorer(student, app_url, urlencode(shared))
+        expect(student.get_by_role("tab", name="Layer table")).to_have_attribute("aria-selected", "true")
+        expect(student.get_by_test_id("stMain").locator("h2", has_text="ResNet-18 at 224 × 224 × 3")).to_be_visible()
+        assert _query(student) == shared
+    finally:
+        student.context.close()
