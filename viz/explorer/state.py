@@ -223,3 +223,11 @@ def state_to_params(state: ExplorerState) -> dict[str, str]:
               "diagram": state.diagram, "compare": state.compare}
     out.update(urlstate.encode(values, view_options(state.network, state.options)))
     return out
+
+
+def link_params(state: ExplorerState, tab: str) -> dict[str, str]:
+    """The link for ``state`` with ``tab`` open (the first tab is the default: not written)."""
+    params = state_to_params(state)
+    if VIEW_KEYS.get(tab):
+        params["view"] = VIEW_KEYS[tab]
+    return params

@@ -9,11 +9,12 @@ them and keeps the caches.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from architectures import NetworkSpec
 from viz import view as v
+from viz.compute import ServerBusy
 from viz.explorer import diagram, figures, published, structure, svg, table
 from viz.explorer.numbers import UNIT_NOTE, format_macs, macs_caption, macs_in, params_headline
 from viz.explorer.state import ExplorerState, resolution_of
@@ -21,6 +22,10 @@ from viz.formatting import shape_text
 
 DEPTH_HELP = ("Weight layers (convolutions and fully connected) along the longest path, as in 'VGG-16' or "
               "'ResNet-50': parallel branches count once, projection shortcuts and squeeze-excite not at all.")
+
+UNIT_HELP = "FLOPs = 2 × MACs: a multiply-add is one multiplication and one addition."
+LEVEL_HELP = "stages: the network's top-level parts; blocks: each residual, inception or inverted-residual block"
+ROWS_HELP = "0: the stages only; deeper levels open each stage into its blocks and layers."
 
 
 FIRST_STEP = v.View((v.Caption(
@@ -173,6 +178,25 @@ def published_view(spec: NetworkSpec, result: Any, state: ExplorerState) -> v.Vi
 
 COMPARE_INTRO = v.View((v.Text("Every network with its default options at its default resolution. "
                                "Far right = most work per image; high up = most parameters."),))
+
+
+def compare_points(names: Sequence[str], totals: Callable[[str], Mapping[str, Any] | str]
+                   ) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """Each network's totals (``totals(name)``: :func:`viz.explorer.numbers.network_totals`, or
+    why it could not be traced) as Compare's points and problems; a busy server stops the round."""
+    points: list[Mapping[str, Any]] = []
+    problems: list[str] = []
+    for name in names:
+        try:
+            found = totals(name)
+        except ServerBusy as busy:
+            problems.append(str(busy))
+            break
+        if isinstance(found, str):
+            problems.append(found)
+        else:
+            points.append(found)
+    return points, problems
 
 
 def compare_view(points: Sequence[Mapping[str, Any]], problems: Sequence[str], state: ExplorerState) -> v.View:

@@ -1,8 +1,7 @@
 """Network Explorer: pick a case-study network, see its shapes, channel growth and costs.
 
-A thin page: it reads widgets (seeded from the URL, so a teacher can share a
-link), asks the cached tracer for records, and lays out the sections that
-:mod:`viz.explorer.view` builds from them.
+A thin page: it reads widgets (seeded from the URL, so a teacher can share a link), asks the
+cached tracer for records, and lays out the sections :mod:`viz.explorer.view` builds from them.
 """
 
 from __future__ import annotations
@@ -22,34 +21,26 @@ from viz.explorer.tracing import explorer_trace, receptive_fields
 from viz.pages._render import option_widget, render
 from viz.trace import TraceResult
 
-# ------------------------------------------------------------------ cached computations
+
+def _heavy(fn, name: str, options: tuple, resolution: int):
+    """``fn(name, options, input size)`` on the shared worker, or the message saying why that input can't run."""
+    try:
+        return run_heavy(fn, name, dict(options), (NETWORKS[name].input_size[0], resolution, resolution))
+    except ValueError as error:
+        return str(error)  # errors are cached too: a bad setting is not re-probed on every rerun
 
 
-def _size(name: str, resolution: int) -> tuple[int, int, int]:
-    return (NETWORKS[name].input_size[0], resolution, resolution)
-
-
+# Keyed by small hashable values (name, sorted options, resolution): every user asking for the same shares one.
 @st.cache_data(max_entries=48, show_spinner=False)
 def cached_trace(name: str, options: tuple, resolution: int) -> TraceResult | str:
-    """The network's trace (with its side branches), or the message saying why that input can't run.
-
-    Keyed by small hashable values (name, sorted options, resolution) so every
-    user asking for the same network shares one trace; errors are cached too, so
-    a bad setting is not re-probed on every rerun.
-    """
-    try:
-        return run_heavy(explorer_trace, name, dict(options), _size(name, resolution))
-    except ValueError as error:
-        return str(error)
+    """The network's trace (with its side branches), or why that input can't run."""
+    return _heavy(explorer_trace, name, options, resolution)
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
 def cached_fields(name: str, options: tuple, resolution: int) -> dict | str:
-    """Every layer's receptive field (one more real pass, on the shared worker), or why not."""
-    try:
-        return run_heavy(receptive_fields, name, dict(options), _size(name, resolution))
-    except ValueError as error:
-        return str(error)
+    """Every layer's receptive field (one more real pass), or why not."""
+    return _heavy(receptive_fields, name, options, resolution)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -59,58 +50,46 @@ def cached_totals(name: str) -> dict | str:
     return result if isinstance(result, str) else network_totals(NETWORKS[name], result)
 
 
-# The overview's figures, built once per setting and shared read-only (building a plotly
-# figure validates every shape: ~50 ms each, too slow for a warm rerun). st.plotly_chart
-# copies a figure; nothing mutates these.
+# The overview's figures, built once per setting and shared read-only (a plotly figure validates every
+# shape: ~50 ms each, too slow for a warm rerun); st.plotly_chart copies a figure, nothing mutates these.
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cached_diagram(name: str, options: tuple, resolution: int, unit: str, level: str):
-    return xv.diagram_view(NETWORKS[name], cached_trace(name, options, resolution), dict(options), unit, level)
+def cached_figures(name: str, options: tuple, resolution: int, unit: str, level: str):
+    result = cached_trace(name, options, resolution)
+    return (xv.diagram_view(NETWORKS[name], result, dict(options), unit, level),
+            xv.charts_view(NETWORKS[name], result, unit))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def cached_charts(name: str, options: tuple, resolution: int, unit: str):
-    return xv.charts_view(NETWORKS[name], cached_trace(name, options, resolution), unit)
+def unless_busy(cached, state: xs.ExplorerState):
+    """``cached(network, options, resolution)``, or the busy server's message (never cached: it passes)."""
+    try:
+        return cached(state.network, xs.options_key(state.options), xs.resolution_of(state))
+    except ServerBusy as busy:
+        return str(busy)
 
 
 def fields_of(state: xs.ExplorerState) -> dict | None:
     """The receptive fields for ``state``, or None (with the reason shown) if they can't be had now."""
-    try:
-        fields = cached_fields(state.network, xs.options_key(state.options), xs.resolution_of(state))
-    except ServerBusy as busy:
-        fields = str(busy)
+    fields = unless_busy(cached_fields, state)
     if isinstance(fields, str):
         st.caption(f"Receptive fields unavailable: {fields}")
         return None
     return fields
 
 
-# ------------------------------------------------------------------ state <-> URL and widgets
-
-
-def _seed(state: xs.ExplorerState, overwrite: bool) -> None:
-    """Put ``state`` into the widgets' session-state keys (before they are drawn)."""
-    put = st.session_state.__setitem__ if overwrite else st.session_state.setdefault
-    for key, value in xs.widget_values(state).items():
-        put(key, value)
-
-
 def load_state() -> xs.ExplorerState:
-    """The state to start this run from: a new or edited URL wins; otherwise what this
-    session last showed (so leaving the page and coming back keeps it). The open tab
-    is seeded the same way, through its widget key: the tabs keep one identity (a
-    ``default=`` that followed the link gave them a new one after every switch, and the
-    next click was lost)."""
+    """The state to start this run from: a new or edited URL wins, else what this session last showed.
+    The open tab is seeded through its widget key: the tabs keep one identity (a ``default=`` that
+    followed the link gave them a new one after every switch, and the next click was lost)."""
     url = {k: st.query_params.get_all(k)[-1] for k in st.query_params}
     fresh = bool(url) and url != st.session_state.get("xp_written")
     link = url if fresh else dict(st.session_state.get("xp_written") or {})
     view = link.pop("view", "")
     state = xs.parse_state(link)
-    _seed(state, overwrite=fresh)
+    put = st.session_state.__setitem__ if fresh else st.session_state.setdefault  # into the widgets' keys
+    for key, value in {**xs.widget_values(state), "xp_tab": xs.tab_for_view(view)}.items():
+        put(key, value)
     if fresh:
-        st.session_state["xp_tab"] = xs.tab_for_view(view)
         st.session_state["xp_written"] = url
-    else:
-        st.session_state.setdefault("xp_tab", xs.tab_for_view(view))
     return state
 
 
@@ -136,37 +115,31 @@ def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
             resolution = res_option.default  # set by the options above (MobileNet's resolution, EfficientNet's φ)
             st.caption(f"Input: {resolution} × {resolution}, set by the options above.")
         st.header("Display")
-        unit = st.radio("Count cost as", xs.UNITS, key="xp_unit", horizontal=True,
-                        help="FLOPs = 2 × MACs: a multiply-add is one multiplication and one addition.")
-        diagram = st.radio("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", horizontal=True,
-                           help="stages: the network's top-level parts; blocks: each residual, inception or "
-                           "inverted-residual block")
+        unit = st.radio("Count cost as", xs.UNITS, key="xp_unit", horizontal=True, help=xv.UNIT_HELP)
+        diagram = st.radio("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", horizontal=True, help=xv.LEVEL_HELP)
     return xs.ExplorerState(network=name, options=options, unit=unit, table_depth=state.table_depth,
                             resolution=None if resolution == res_option.default else resolution,
                             diagram=diagram, compare=state.compare)
 
 
-# ------------------------------------------------------------------ sections
-
 
 def overview(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     render(xv.overview_view(spec, result, state).blocks)
-    key = (state.network, xs.options_key(state.options), result.input_size[2])
-    render(cached_diagram(*key, state.unit, state.diagram).blocks)
+    diagram, charts = cached_figures(state.network, xs.options_key(state.options), result.input_size[2],
+                                     state.unit, state.diagram)
+    render(diagram.blocks)
     box = xv.selected_box(st.session_state.get("xp_volume"), st.session_state.get("xp_volume_narrow"))
     if box:
         render(details_view(result, box, fields_of(state), state.unit).blocks)
-    render(cached_charts(*key, state.unit).blocks)
+    render(charts.blocks)
     render(xv.summary_view(spec).blocks)
 
 
 def layer_table(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     deepest = deepest_level(result)
-    if st.session_state.get("xp_rows", 1) > deepest:
-        st.session_state["xp_rows"] = deepest
-    state.table_depth = 0 if deepest == 0 else st.slider(
-        "Show layers down to depth", 0, deepest, key="xp_rows",
-        help="0: the stages only; deeper levels open each stage into its blocks and layers.")
+    st.session_state["xp_rows"] = min(st.session_state.get("xp_rows", 1), deepest)
+    state.table_depth = 0 if deepest == 0 else st.slider("Show layers down to depth", 0, deepest, key="xp_rows",
+                                                         help=xv.ROWS_HELP)
     render(xv.layer_table_view(spec, result, state, fields_of(state)).blocks)
 
 
@@ -175,19 +148,10 @@ def compare(state: xs.ExplorerState) -> None:
     chosen = st.multiselect("Networks to compare", list(NETWORKS), key="xp_compare",
                             format_func=lambda n: NETWORKS[n].title)
     state.compare = tuple(chosen)
-    points, problems = [], []
     with st.spinner("Tracing the networks (each once, then cached)…"):
-        for name in [*chosen, *([state.network] if state.network not in chosen else [])]:
-            try:
-                totals = cached_totals(name)
-            except ServerBusy as busy:
-                problems.append(str(busy))
-                break
-            (problems if isinstance(totals, str) else points).append(totals)
+        points, problems = xv.compare_points([*chosen, *({state.network} - set(chosen))], cached_totals)
     render(xv.compare_view(points, problems, state).blocks)
 
-
-# ------------------------------------------------------------------ the page
 
 
 def main() -> None:
@@ -208,11 +172,8 @@ def main() -> None:
 
     result: TraceResult | str | None = None
     if open_tab != "Compare":
-        try:
-            with st.spinner(f"Tracing {spec.title}…"):
-                result = cached_trace(state.network, xs.options_key(state.options), xs.resolution_of(state))
-        except ServerBusy as busy:
-            result = str(busy)
+        with st.spinner(f"Tracing {spec.title}…"):
+            result = unless_busy(cached_trace, state)
     with tabs[xs.TABS.index(open_tab)]:
         if open_tab == "Compare":
             compare(state)
@@ -227,9 +188,7 @@ def main() -> None:
 
     # Keep the link in step with what is on screen (defaults left out), and remember it
     # for this session so a page switch and back restores it.
-    params = xs.state_to_params(state)
-    if xs.VIEW_KEYS[open_tab]:
-        params["view"] = xs.VIEW_KEYS[open_tab]
+    params = xs.link_params(state, open_tab)
     st.session_state["xp_written"] = dict(params)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)

@@ -162,3 +162,10 @@ def test_widget_values_show_the_state_in_the_page_widgets():
 def test_tabs_open_from_the_links_view():
     assert ex.tab_for_view("layers") == "Layer table" and ex.tab_for_view("compare") == "Compare"
     assert ex.tab_for_view("") == ex.tab_for_view("nonsense") == "Overview"
+
+
+def test_link_params_write_the_open_tab_except_the_first():
+    state = ex.parse_state({"net": "resnet50", "unit": "FLOPs"})
+    assert ex.link_params(state, "Overview") == {"net": "resnet50", "unit": "FLOPs"}
+    assert ex.link_params(state, "Layer table") == {"net": "resnet50", "unit": "FLOPs", "view": "layers"}
+    assert ex.tab_for_view(ex.link_params(state, "Compare")["view"]) == "Compare"  # the link opens it again

@@ -175,3 +175,20 @@ def test_googlenet_published_view_says_why_its_count_differs():
     # googlenet(aux_logits=True) has 13,004,888 (3×3 instead of 5×5 in the modules).
     assert f"{result.total_params:,} parameters: 6,379,728 of them are the side heads" in student
     assert "13,004,888" in student
+
+
+def test_compare_points_keep_the_traced_report_the_failed_and_stop_when_busy():
+    from viz.compute import ServerBusy
+
+    asked = []
+
+    def totals(name):
+        asked.append(name)
+        if name == "vgg16":
+            raise ServerBusy("the server is busy")
+        return "LeNet-5 fails at 8 × 8" if name == "lenet5" else {"title": name, "params": 1, "macs": 2}
+
+    points, problems = ex.compare_points(["alexnet", "lenet5", "vgg16", "resnet50"], totals)
+    assert [p["title"] for p in points] == ["alexnet"]
+    assert problems == ["LeNet-5 fails at 8 × 8", "the server is busy"]
+    assert asked == ["alexnet", "lenet5", "vgg16"]  # a busy server ends the round: no more work queued
