@@ -115,22 +115,28 @@ def test_no_label_overlaps_for_any_network_at_any_width(browser, app_url):
         context.close()
 
 
-# The centre of box ``key`` of the visible volume diagram, in page pixels (plotly's own axes).
+# Box ``key`` of the visible volume diagram scrolled to the middle of the screen (a marker at its
+# centre, in plotly's own axes, is scrolled into view), then its centre in page pixels.
 BOX_CENTRE = """key => {
   for (const gd of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
     if (getComputedStyle(gd).visibility === 'hidden' || !gd.getBoundingClientRect().width) continue;
     const trace = gd.data && gd.data[0];
     const i = trace && trace.customdata ? trace.customdata.indexOf(key) : -1;
     if (i < 0) continue;
-    const L = gd._fullLayout, r = gd.getBoundingClientRect();
-    return {x: r.left + L._size.l + L.xaxis.l2p(trace.x[i]), y: r.top + L._size.t + L.yaxis.l2p(trace.y[i])};
+    const L = gd._fullLayout, x = L._size.l + L.xaxis.l2p(trace.x[i]), y = L._size.t + L.yaxis.l2p(trace.y[i]);
+    const mark = document.createElement('div');
+    mark.style.cssText = `position: absolute; left: ${x}px; top: ${y}px; width: 1px; height: 1px;`;
+    gd.querySelector('.svg-container').appendChild(mark);
+    mark.scrollIntoView({block: 'center', inline: 'center'});
+    const r = mark.getBoundingClientRect();
+    mark.remove();
+    return {x: r.left, y: r.top};
   }
   return null;
 }"""
 
 
 def click_box(page, key: str) -> None:
-    page.locator('[data-testid="stMain"] .js-plotly-plot').first.scroll_into_view_if_needed()
     centre = page.evaluate(BOX_CENTRE, key)
     assert centre, f"no box {key} in the diagram"
     page.mouse.move(centre["x"], centre["y"])
@@ -154,7 +160,8 @@ def test_a_click_on_a_box_opens_its_details(browser, app_url, width):
         # Krizhevsky et al. 2012 / the lecture: CONV 11×11, s = 4 on 227×227×3 → 55×55×96;
         # (11·11·3 + 1)·96 = 34,944 parameters, 11·11·3 · 55·55 · 96 = 105,415,200 multiply-adds;
         # then LRN and a 3×3/2 max-pool give the stage's 27×27×96.
-        expect(main.get_by_text("227 × 227 × 3 → 27 × 27 × 96")).to_be_visible()
+        expect(main.get_by_test_id("stMetricValue").filter(has_text="27 × 27 × 96")).to_be_visible()
+        expect(main.get_by_text("n_H × n_W × n_C, from 227 × 227 × 3")).to_be_visible()
         formula = main.get_by_text("conv 11×11, s = 4, p = 0: 227 × 227 × 3 → 55 × 55 × 96").first
         expect(formula).to_contain_text("⌊(227 + 2·0 − 11)/4⌋ + 1 = 55")
         expect(formula).to_contain_text("parameters (11·11·3 + 1)·96 = 34,944")

@@ -109,13 +109,13 @@ def details_view(result: Any, key: str, fields: Mapping[str, tuple[float, float]
     rf_caption = ("the input pixels one unit of the output sees" if field else
                   "computing… (shown in a moment)" if fields is None else "")
     metrics = v.Metrics((
-        v.Metric("Input → output", f"{shape_words(first.input_shape)} → {shape_words(own.output_shape)}",
-                 caption="n_H × n_W × n_C"),
+        v.Metric("Output", shape_words(own.output_shape),  # the input in the caption: a metric does not wrap
+                 caption=f"n_H × n_W × n_C, from {shape_words(first.input_shape)}"),
         v.Metric("Parameters", f"{params:,}", caption="weights and biases, batch-norm γ and β"),
         v.Metric("Multiply-adds" if unit == "MACs" else "FLOPs", format_macs(macs, unit),
                  caption=f"{macs:,} multiply-adds"),
         v.Metric("Receptive field", field or "—", caption=rf_caption),
-    ), widths=(1.4, 1, 1, 1))
+    ), widths=(1.3, 1, 1, 1))
     blocks: list[v.Block] = [v.Heading(f"{key} — {kind}", 4), metrics, *_arithmetic(records, fields)]
     rows = _rows(records, fields)
     if rows:

@@ -86,9 +86,10 @@ def test_details_panel_of_a_vgg_stage_and_a_resnet_run():
     view = details_view(result, "block2", fields)
     heading = next(b for b in v.walk(view.blocks) if isinstance(b, v.Heading))
     assert heading.text == "block2 — stage"
-    metrics = {m.label: m.value for m in next(b for b in v.walk(view.blocks) if isinstance(b, v.Metrics)).items}
+    metrics = {m.label: m for m in next(b for b in v.walk(view.blocks) if isinstance(b, v.Metrics)).items}
     # block2: two 3×3 convs 64 → 128 → 128 (73,856 + 147,584 parameters) and a 2×2 max-pool.
-    assert metrics["Input → output"] == "112 × 112 × 64 → 56 × 56 × 128"
+    assert metrics["Output"].value == "56 × 56 × 128" and metrics["Output"].caption.endswith("from 112 × 112 × 64")
+    metrics = {label: m.value for label, m in metrics.items()}
     assert metrics["Parameters"] == f"{73_856 + 147_584:,}"
     # Its two convs written out (3×3 same convs, Table 1 D); receptive fields 10 and 14 (Araujo et al. 2019, Table 1).
     text = next(b for b in v.walk(view.blocks) if isinstance(b, v.Text)).markdown.splitlines()
