@@ -17,10 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
+from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
 from viz.compute import ServerBusy, run_heavy
-from viz.controls import check_link
-from viz.pages._render import draw_controls, render
+from viz.pages._render import check_shared_link, draw_controls, render
 from viz.view import View
 
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once
@@ -53,23 +52,6 @@ def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> 
             st.error(str(error))
 
 
-def _check_link(lab: Lab) -> None:
-    """Before any of the lab's widgets exists: drop a shared link's values the lab does not allow
-    and rewrite allowed ones as the widgets read them, then run again — a bound widget reads
-    the URL as it was when the run began — keeping the notices for that run."""
-    fresh = {c.key: st.query_params[c.key] for c in lab.controls
-             if c.key in st.query_params and c.key not in st.session_state}
-    link = check_link(lab.controls, fresh)
-    if link.changes:
-        for key, text in link.changes.items():
-            if text is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = text
-        st.session_state[_NOTICES] = st.session_state.get(_NOTICES, ()) + link.notices
-        st.rerun()
-
-
 _started = time.perf_counter()
 st.title("Block Lab")
 st.caption("Each lab builds the lecture's block from the same PyTorch classes the model zoo uses, runs a real "
@@ -82,7 +64,7 @@ if st.session_state.get("lab") not in LABS:
 lab = LABS[st.segmented_control("Lab", list(LABS), format_func=lambda k: LABS[k].title, key="lab", required=True,
                                 label_visibility="collapsed") or DEFAULT_LAB]
 st.query_params["lab"] = lab.id
-_check_link(lab)
+check_shared_link(lab.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice)
 for index, section in enumerate(lab.sections):
