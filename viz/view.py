@@ -159,6 +159,15 @@ class Expander:
     icon: str | None = None
 
 
+DEVELOPERS = "For developers"
+
+
+def for_developers(*blocks: Block) -> Expander:
+    """Developer detail (commands, implementation notes, issue numbers) folded away under
+    "For developers", out of a student's way."""
+    return Expander(DEVELOPERS, tuple(blocks), icon=":material/code:")
+
+
 Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Html | Code | Download
          | Columns | Expander)
 

@@ -1,7 +1,9 @@
 """Figures for the Block Lab (plotly, and the 1×1 lab's small HTML grids; no streamlit here).
 
-Built for a projector: large fonts, few colours, every number labelled with
-thousands separators and every shape the lecture's way, n_H × n_W × n_C.
+Built for a projector: large fonts (every text at least :data:`viz.readable.MIN_PX`, set on
+each axis and legend too, where Streamlit's theme would otherwise draw 12 px), few colours,
+every number labelled with thousands separators and every shape the lecture's way,
+n_H × n_W × n_C.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import plotly.graph_objects as go
 
 from viz.blocklab.common import short
 from viz.formatting import num, shape_text
+from viz.readable import TEXT_PX, TITLE_PX, merge, text_layout
 
 if TYPE_CHECKING:
     from viz.blocklab.efficientnet import EfficientNetResult, NetworkCost
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
     from viz.blocklab.mobilenet_v2 import MobileNetV2Result
     from viz.blocklab.residual import ResidualResult
 
-FONT = dict(size=16)
+FONT = dict(size=TEXT_PX)
 BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728"
 BRANCH_COLOURS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc")
 
@@ -85,12 +88,12 @@ class _Fig:
         self.layout.update(kw)
 
     def build(self) -> go.Figure:
-        return go.Figure(data=self.data, layout={**self.layout, "xaxis": self.xaxis, "yaxis": self.yaxis,
-                                                 "shapes": self.shapes, "annotations": self.annotations})
+        layout = merge(text_layout(), {**self.layout, "xaxis": self.xaxis, "yaxis": self.yaxis})
+        return go.Figure(data=self.data, layout={**layout, "shapes": self.shapes, "annotations": self.annotations})
 
 
 def _layout(fig: _Fig, title: str, height: int = 420, **kwargs) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=18)), font=FONT, height=height,
+    fig.update_layout(title=dict(text=title, font=dict(size=TITLE_PX)), font=FONT, height=height,
                       margin=dict(l=60, r=20, t=60, b=50), **kwargs)
     return fig.build()
 
