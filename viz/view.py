@@ -179,12 +179,15 @@ class View:
     ``headline`` is the one number the lecture makes about this view (e.g.
     ``"120,422,400 → 12,443,648 multiplies"``), so the tour and presenter mode can
     show it first; ``figure`` is the main figure's key among the blocks, if any.
+    ``lead``: the lecture's point as blocks (its numbers big), which a page draws first —
+    above the view's controls — and which ``blocks`` do not repeat.
     """
 
     blocks: tuple[Block, ...]
     headline: str = ""
     figure: str = ""
     notes: tuple[str, ...] = field(default=())
+    lead: tuple[Block, ...] = field(default=())
 
 
 def walk(blocks: Sequence[Block]):

@@ -35,14 +35,17 @@ def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) ->
     return run_heavy(section.view, values), run_heavy(section.action.label, values) if section.action else None
 
 
-def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> None:
-    """Render a section's view, then its button (and the button's result when pressed)."""
+def _show(lab_id: str, index: int, section: Section, values: dict[str, Any], lead: Any) -> None:
+    """Render a section's lead (the lecture's point) into ``lead``, above the lab's controls, then its
+    view, then its button (and the button's result when pressed)."""
     try:
         with st.spinner(section.busy) if section.busy else contextlib.nullcontext():
             view, offer = _computed(lab_id, index, tuple(sorted(values.items())))
     except ServerBusy as error:
         st.error(str(error))
         return
+    with lead:
+        render(view.lead)
     render(view.blocks)
     if offer and st.button(offer, key=section.action.key):
         try:
@@ -67,6 +70,7 @@ st.query_params["lab"] = lab.id
 check_shared_link(lab.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice)
+lead = st.container()  # the lecture's point first, filled once the controls' values are known
 for index, section in enumerate(lab.sections):
     if section.heading:
         st.subheader(section.heading)
@@ -75,9 +79,9 @@ for index, section in enumerate(lab.sections):
         with left:
             values = draw_controls(section.controls, note=section.note)
         with right:
-            _show(lab.id, index, section, values)
+            _show(lab.id, index, section, values, lead)
     else:
         values = draw_controls(section.controls, layout="above", note=section.note)
-        _show(lab.id, index, section, values)
+        _show(lab.id, index, section, values, lead)
 # This run's server time (script start to end), read by benchmarks/blocklab_bench.py.
 st.session_state["blocklab_run_ms"] = (time.perf_counter() - _started) * 1000
