@@ -284,17 +284,18 @@ def mobilenet_v2_view(settings: Settings) -> v.View:
         v.Caption(names + (" (t = 1: no expansion layer)" if t == 1 else "")),
         v.Text(f"**Residual connection:** {res.residual_reason}"),
         v.Metrics((
-            v.Metric("v2 bottleneck", f"{num(res.block.macs)} MACs", f"{num(res.block.params)} params"),
-            v.Metric("v1 block (same in/out)", f"{num(res.v1.macs)} MACs", f"{num(res.v1.params)} params"),
-            v.Metric(f"normal {k}×{k} conv (same in/out)", f"{num(res.normal.macs)} MACs",
+            v.Metric("v2 bottleneck, MACs", num(res.block.macs), f"{num(res.block.params)} params"),
+            v.Metric("v1 block (same in/out), MACs", num(res.v1.macs), f"{num(res.v1.params)} params"),
+            v.Metric(f"normal {k}×{k} conv (same in/out), MACs", num(res.normal.macs),
                      f"{num(res.normal.params)} params"),
         )),
         v.Figure(figures.mobilenet_cost_chart(res), key="bl_mobilenet_cost", toolbar="hover"),
-        v.Text(f"The v2 block costs **{res.vs_normal:.2f}×** a normal {k}×{k} conv with the same input and output. "
-               f"What it buys is a representation of {res.hidden} channels inside the block (t × n_c = {t} × {cin}), "
-               f"filtered cheaply by the depthwise conv: a normal {k}×{k} conv at that width "
-               f"({res.hidden} → {res.hidden} channels) would cost **{num(res.wide_macs)}** multiply-adds, "
-               f"{res.wide_macs / res.block.macs:.1f}× the whole bottleneck block."),
+        v.Text(f"A normal {k}×{k} conv working at the block's width ({res.hidden} → {res.hidden} channels) would "
+               f"cost **{num(res.wide_macs)}** multiply-adds, {res.wide_macs / res.block.macs:.1f}× the whole "
+               f"bottleneck block: the depthwise conv filters the {res.hidden} channels (t × n_c = {t} × {cin}) "
+               f"cheaply. A normal {k}×{k} conv from the block's input straight to its output is cheaper still "
+               f"(the block costs {res.vs_normal:.2f}× that), but it never sees more than "
+               f"{max(cin, s['out_channels'])} channels."),
         v.Text(f"**Memory.** The expanded activation takes **{num(res.expanded_bytes)} bytes** "
                f"({data_size(res.expanded_bytes)}, float32) — {res.expanded_bytes / res.input_bytes:.1f}× the "
                f"input's {num(res.input_bytes)}. The block computes in this larger space, but the projection brings "

@@ -133,7 +133,7 @@ def test_mobilenet_v2_view_shapes_and_memory():
     page = text_of(result)
     assert "6 × 6 × 3 → 6 × 6 × 18 → 6 × 6 × 18 → 6 × 6 × 3" in page  # lecture's picture, t = 6
     assert "2,592 bytes" in page  # 6·6·18 float32 values of the expanded activation
-    assert "9,720 MACs" in page and "2,916 MACs" in page  # v2 block vs a normal 3×3 conv (same in/out)
+    assert "v2 bottleneck, MACs 9,720" in page and "(same in/out), MACs 2,916" in page  # v2 vs a normal 3×3 conv
     assert set(figure_keys(result)) == {"bl_mobilenet_cost", "bl_mobilenet_memory"}
 
 
