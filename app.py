@@ -33,8 +33,8 @@ page = st.navigation(pages)
 # A newcomer's first step, in two lines, on the home page of a visit that did not come from a
 # shared link (a teacher's link opens on what it shares).
 if st.session_state.setdefault("newcomer", not st.query_params) and page.url_path == "":
-    st.info("**New here?** In the sidebar (☰ on a phone), choose the network **LeNet-5** and read its diagram "
+    st.info("**New here?** In the sidebar (» at the top left on a phone), choose the network **LeNet-5** and read its diagram "
             "left to right: the image shrinks while the channels grow.", icon=":material/school:")
-    st.page_link("viz/pages/block_lab.py", label="Then change one number of a lecture block in the Block Lab",
+    st.page_link("viz/pages/block_lab.py", label="Next: change a number in the Block Lab",
                  icon=":material/arrow_forward:")
 page.run()

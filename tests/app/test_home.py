@@ -26,7 +26,7 @@ def test_a_fresh_visit_opens_with_the_first_step_in_two_lines():
     first, second, title = list(at.main)[1:4]  # the two lines, then the page's own title
     assert first.type == "info" and first.value == step
     assert second.type == "page_link" and second.proto.page == "blocks"
-    assert second.proto.label == "Then change one number of a lecture block in the Block Lab"
+    assert second.proto.label == "Next: change a number in the Block Lab"
     assert title.value == "Network Explorer"
     at.switch_page("viz/pages/block_lab.py").run()
     assert not first_step(at)  # only on the home page
