@@ -1,4 +1,4 @@
-"""CNN Case Studies Explorer: page config, navigation, and a newcomer's first step on the home page."""
+"""CNN Case Studies Explorer: page config and navigation, nothing else."""
 
 from pathlib import Path
 
@@ -29,12 +29,4 @@ pages = [
     st.Page("viz/pages/training_lab.py", title="Training Lab", icon=":material/monitoring:",
             url_path="training"),
 ]
-page = st.navigation(pages)
-# A newcomer's first step, in two lines, on the home page of a visit that did not come from a
-# shared link (a teacher's link opens on what it shares).
-if st.session_state.setdefault("newcomer", not st.query_params) and page.url_path == "":
-    st.info("**New here?** In the sidebar (» at the top left on a phone), choose the network **LeNet-5** and read its diagram "
-            "left to right: the image shrinks while the channels grow.", icon=":material/school:")
-    st.page_link("viz/pages/block_lab.py", label="Next: change a number in the Block Lab",
-                 icon=":material/arrow_forward:")
-page.run()
+st.navigation(pages).run()
