@@ -278,21 +278,51 @@ def fit_within(pixels: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(im).copy()
 
 
+LABEL_ANCHORS = ("tl", "tr", "bl", "br", "c")  # a label inside its box: a corner, or the centre
+
+
+def _font(font_size: int):
+    try:  # Pillow's bundled scalable font (no download); bitmap fallback without FreeType
+        return ImageFont.load_default(size=font_size)
+    except (ImportError, OSError, TypeError):
+        return ImageFont.load_default()
+
+
+def label_boxes(boxes, labels, *, width: int = 2, font_size: int = 12, label_at=None) -> list[tuple[int, ...]]:
+    """Where :func:`draw_boxes` puts each label: ``(x0, y0, x1, y1)`` of its backing rectangle,
+    inside its box at ``label_at[k]`` (one of :data:`LABEL_ANCHORS`; top-left if not given)."""
+    font, pad = _font(font_size), 2
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    out = []
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        left, top, right, bottom = draw.textbbox((0, 0), str(labels[k]), font=font, stroke_width=1)
+        w, h = right - left + 2 * pad, bottom - top + 2 * pad
+        anchor = label_at[k] if label_at else "tl"
+        if anchor not in LABEL_ANCHORS:
+            raise ValueError(f"label_at must be one of {', '.join(LABEL_ANCHORS)}; got {anchor!r}")
+        inset = width + 1
+        x = {"l": int(x0) + inset, "r": int(x1) - inset - w}.get(anchor[-1], (int(x0) + int(x1) - w) // 2)
+        y = {"t": int(y0) + inset, "b": int(y1) - inset - h}.get(anchor[0], (int(y0) + int(y1) - h) // 2)
+        out.append((x, y, x + w, y + h))
+    return out
+
+
 def draw_boxes(pixels: np.ndarray, boxes, colors=None, width: int = 2, labels=None,
-               font_size: int = 12) -> np.ndarray:
-    """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image."""
+               font_size: int = 12, label_at=None) -> np.ndarray:
+    """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image, each
+    label on a dark backing inside its box (where :func:`label_boxes` says)."""
     im = Image.fromarray(pixels)
     draw = ImageDraw.Draw(im)
-    try:  # Pillow's bundled scalable font (no download); bitmap fallback without FreeType
-        font = ImageFont.load_default(size=font_size)
-    except (ImportError, OSError, TypeError):
-        font = ImageFont.load_default()
+    font = _font(font_size)
     palette = colors or [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
                          (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60)]
     for k, (x0, y0, x1, y1) in enumerate(boxes):
-        color = palette[k % len(palette)]
-        draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=color, width=width)
-        if labels:
-            draw.text((int(x0) + width + 2, int(y0) + width), str(labels[k]), fill=color, font=font,
-                      stroke_width=1, stroke_fill=(0, 0, 0))
+        draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=palette[k % len(palette)], width=width)
+    if labels:
+        for k, (lx0, ly0, lx1, ly1) in enumerate(label_boxes(boxes, labels, width=width, font_size=font_size,
+                                                                label_at=label_at)):
+            color = palette[k % len(palette)]
+            draw.rectangle([lx0, ly0, lx1 - 1, ly1 - 1], fill=(0, 0, 0))
+            left, top, _, _ = draw.textbbox((0, 0), str(labels[k]), font=font, stroke_width=1)
+            draw.text((lx0 + 2 - left, ly0 + 2 - top), str(labels[k]), fill=color, font=font)
     return np.asarray(im).copy()

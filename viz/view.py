@@ -253,6 +253,14 @@ class Responsive:
 Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Tiles | Html | Code
          | Download | Columns | Expander | Responsive)
 
+DEVELOPERS = "For developers"
+
+
+def for_developers(*blocks: Block) -> Expander:
+    """Developer detail (commands, implementation notes, issue numbers) folded away under
+    "For developers", out of a student's way."""
+    return Expander(DEVELOPERS, tuple(blocks), icon=":material/code:")
+
 
 @dataclass(frozen=True)
 class View:
@@ -261,12 +269,15 @@ class View:
     ``headline`` is the one number the lecture makes about this view (e.g.
     ``"120,422,400 → 12,443,648 multiplies"``), so the tour and presenter mode can
     show it first; ``figure`` is the main figure's key among the blocks, if any.
+    ``lead``: the lecture's point as blocks (its numbers big), which a page draws first —
+    above the view's controls — and which ``blocks`` do not repeat.
     """
 
     blocks: tuple[Block, ...]
     headline: str = ""
     figure: str = ""
     notes: tuple[str, ...] = field(default=())
+    lead: tuple[Block, ...] = field(default=())
 
 
 def walk(blocks: Sequence[Block]):

@@ -17,10 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
+from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
 from viz.compute import ServerBusy, run_heavy
-from viz.controls import check_link
-from viz.pages._render import draw_controls, render
+from viz.pages._render import check_shared_link, draw_controls, render
 from viz.view import View
 
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once
@@ -36,14 +35,17 @@ def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) ->
     return run_heavy(section.view, values), run_heavy(section.action.label, values) if section.action else None
 
 
-def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> None:
-    """Render a section's view, then its button (and the button's result when pressed)."""
+def _show(lab_id: str, index: int, section: Section, values: dict[str, Any], lead: Any) -> None:
+    """Render a section's lead (the lecture's point) into ``lead``, above the lab's controls, then its
+    view, then its button (and the button's result when pressed)."""
     try:
         with st.spinner(section.busy) if section.busy else contextlib.nullcontext():
             view, offer = _computed(lab_id, index, tuple(sorted(values.items())))
     except ServerBusy as error:
         st.error(str(error))
         return
+    with lead:
+        render(view.lead)
     render(view.blocks)
     if offer and st.button(offer, key=section.action.key):
         try:
@@ -51,23 +53,6 @@ def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> 
                 render(run_heavy(section.action.run, values).blocks)
         except ServerBusy as error:
             st.error(str(error))
-
-
-def _check_link(lab: Lab) -> None:
-    """Before any of the lab's widgets exists: drop a shared link's values the lab does not allow
-    and rewrite allowed ones as the widgets read them, then run again — a bound widget reads
-    the URL as it was when the run began — keeping the notices for that run."""
-    fresh = {c.key: st.query_params[c.key] for c in lab.controls
-             if c.key in st.query_params and c.key not in st.session_state}
-    link = check_link(lab.controls, fresh)
-    if link.changes:
-        for key, text in link.changes.items():
-            if text is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = text
-        st.session_state[_NOTICES] = st.session_state.get(_NOTICES, ()) + link.notices
-        st.rerun()
 
 
 _started = time.perf_counter()
@@ -82,9 +67,10 @@ if st.session_state.get("lab") not in LABS:
 lab = LABS[st.segmented_control("Lab", list(LABS), format_func=lambda k: LABS[k].title, key="lab", required=True,
                                 label_visibility="collapsed") or DEFAULT_LAB]
 st.query_params["lab"] = lab.id
-_check_link(lab)
+check_shared_link(lab.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice)
+lead = st.container()  # the lecture's point first, filled once the controls' values are known
 for index, section in enumerate(lab.sections):
     if section.heading:
         st.subheader(section.heading)
@@ -93,9 +79,9 @@ for index, section in enumerate(lab.sections):
         with left:
             values = draw_controls(section.controls, note=section.note)
         with right:
-            _show(lab.id, index, section, values)
+            _show(lab.id, index, section, values, lead)
     else:
         values = draw_controls(section.controls, layout="above", note=section.note)
-        _show(lab.id, index, section, values)
+        _show(lab.id, index, section, values, lead)
 # This run's server time (script start to end), read by benchmarks/blocklab_bench.py.
 st.session_state["blocklab_run_ms"] = (time.perf_counter() - _started) * 1000
