@@ -32,8 +32,10 @@ class Option:
     """One option of a network: what a widget may set, and its default.
 
     kind: "choice" (one of ``choices``), "bool", "int" or "float" (within
-    ``[minimum, maximum]``), or "subset" (any of ``choices``, none to all: a tuple,
-    e.g. the networks a chart compares; from a URL, comma-separated).
+    ``[minimum, maximum]``), "subset" (any of ``choices``, none to all: a tuple in the
+    order given, e.g. the networks a chart compares; from a URL, comma-separated), or
+    "range" (a pair of numbers ``(low, high)``, low ≤ high, both within ``[minimum,
+    maximum]``, e.g. a random crop's area fraction; from a URL, "low,high").
     """
 
     name: str
@@ -54,6 +56,8 @@ class Option:
             return "True or False"
         if self.kind == "subset":
             return "any of " + ", ".join(repr(c) for c in self.choices) + " (separated by commas)"
+        if self.kind == "range":
+            return f"two numbers low,high with low ≤ high, both from {self.minimum:g} to {self.maximum:g}"
         return f"a{'n integer' if self.kind == 'int' else ' number'} from {self.minimum} to {self.maximum}"
 
     def validate(self, network: str, value: Any) -> Any:
@@ -66,6 +70,8 @@ class Option:
 
         if self.kind == "subset":
             return self._subset(network, value, bad)
+        if self.kind == "range":
+            return self._range(network, value, bad)
         if self.kind == "choice":
             for choice in self.choices:
                 if isinstance(value, bool) != isinstance(choice, bool):
@@ -121,6 +127,21 @@ class Option:
             except ValueError:
                 raise bad() from None
         return tuple(dict.fromkeys(chosen))
+
+    def _range(self, network: str, value: Any, bad: Callable[[], ValueError]) -> tuple[float, float]:
+        """``(low, high)`` as floats, each checked as a "float" would be, low ≤ high;
+        text is split at the comma (``"0.08,1"``)."""
+        ends = value.split(",") if isinstance(value, str) else value
+        if not isinstance(ends, (list, tuple)) or len(ends) != 2:
+            raise bad()
+        one = replace(self, kind="float")
+        try:
+            low, high = (one.validate(network, end.strip() if isinstance(end, str) else end) for end in ends)
+        except ValueError:
+            raise bad() from None
+        if low > high:
+            raise bad()
+        return float(low), float(high)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ MAX_BYTES = 20 * 1024 * 1024  # the same limit as server.maxUploadSize in .strea
 MAX_PIXELS = 50_000_000  # 50 megapixels: larger than any common phone photo, well below a bomb
 MAX_DECODE_BYTES = 128 * 2**20  # what Pillow may hold for one decoded image (a 7000 × 7000 16-bit PNG: 98 MB)
 MAX_SIDE = 1024  # working size: larger images are downscaled (with a note)
-MIN_SIDE = 32  # smaller images cannot show a crop or a rotation usefully
+MIN_SIDE = 32  # the default: smaller images cannot show a crop or a rotation usefully
 MAX_ASPECT = 8  # a 10-crop of a 1:20 strip would be one long row of near-identical tiles
 ALLOWED = "PNG, JPEG, WebP, GIF, BMP or TIFF"
 ALLOWED_EXTENSIONS = ("png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff")
@@ -77,8 +77,13 @@ def load_default() -> LoadedImage:
 
 
 def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
-               max_pixels: int = MAX_PIXELS) -> LoadedImage:
-    """Decode ``data`` into an upright RGB image, or raise :class:`ImageError`."""
+               max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE,
+               max_aspect: float = MAX_ASPECT) -> LoadedImage:
+    """Decode ``data`` into an upright RGB image, or raise :class:`ImageError`.
+
+    ``min_side`` and ``max_aspect`` are the caller's: the Augmentation Lab needs room for
+    crops and grids (the defaults), a digit page takes a 28 × 28 MNIST digit or a tall "1".
+    """
     if not data:
         raise ImageError(f"“{name}” is empty (0 bytes). Please upload a {ALLOWED} image.")
     if len(data) > MAX_BYTES:
@@ -99,12 +104,13 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     width, height = im.size
     if width * height > max_pixels:
         raise ImageError(_too_big(name, (width, height), max_pixels))
-    if min(width, height) < MIN_SIDE:
+    if min(width, height) < min_side:
         raise ImageError(f"“{name}” is {width} × {height} pixels; both sides must be at least "
-                         f"{MIN_SIDE} pixels.")
-    if max(width, height) > MAX_ASPECT * min(width, height):
-        raise ImageError(f"“{name}” is {width} × {height} pixels, more than {MAX_ASPECT}:1; crops and grids need "
-                         f"a photo-like shape. Please upload an image at most {MAX_ASPECT} times as long as wide.")
+                         f"{min_side} pixels.")
+    if max(width, height) > max_aspect * min(width, height):
+        why = "crops and grids need a photo-like shape. " if max_aspect == MAX_ASPECT else ""
+        raise ImageError(f"“{name}” is {width} × {height} pixels, more than {max_aspect:g}:1; {why}Please upload an "
+                         f"image at most {max_aspect:g} times as long as wide.")
     mode = im.mode
     notes: list[str] = []
     try:
@@ -135,7 +141,8 @@ def load_bytes(data: bytes, name: str = "upload", *, max_side: int = MAX_SIDE,
     return LoadedImage(np.asarray(rgb, dtype=np.uint8).copy(), name, (width, height), mode, notes)
 
 
-def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool] | None = None) -> LoadedImage:
+def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool] | None = None,
+                  min_side: int = MIN_SIDE, max_aspect: float = MAX_ASPECT) -> LoadedImage:
     """:func:`load_bytes` on the shared bounded worker (what a page calls for an upload).
 
     One decode at a time for the whole server: ten students uploading at once wait in
@@ -145,12 +152,12 @@ def decode_upload(data: bytes, name: str = "upload", *, alive: Callable[[], bool
     a page's reruns do not decode its upload again. ``alive``: see :mod:`viz.compute`.
     Raises :class:`ImageError`, or ``ServerBusy`` when the queue is full.
     """
-    key = ("decode_upload", hashlib.blake2b(data, digest_size=16).hexdigest(), name)
+    key = ("decode_upload", hashlib.blake2b(data, digest_size=16).hexdigest(), name, min_side, max_aspect)
     with _decoded_lock:
         if key in _decoded:
             _decoded.move_to_end(key)
             return _copy(_decoded[key])
-    loaded = run_heavy(load_bytes, data, name, alive=alive, key=key)
+    loaded = run_heavy(load_bytes, data, name, min_side=min_side, max_aspect=max_aspect, alive=alive, key=key)
     with _decoded_lock:
         _decoded[key] = loaded
         while len(_decoded) > KEPT_DECODES:
@@ -294,21 +301,51 @@ def fit_within(pixels: np.ndarray, max_side: int) -> np.ndarray:
     return np.asarray(im).copy()
 
 
+LABEL_ANCHORS = ("tl", "tr", "bl", "br", "c")  # a label inside its box: a corner, or the centre
+
+
+def _font(font_size: int):
+    try:  # Pillow's bundled scalable font (no download); bitmap fallback without FreeType
+        return ImageFont.load_default(size=font_size)
+    except (ImportError, OSError, TypeError):
+        return ImageFont.load_default()
+
+
+def label_boxes(boxes, labels, *, width: int = 2, font_size: int = 12, label_at=None) -> list[tuple[int, ...]]:
+    """Where :func:`draw_boxes` puts each label: ``(x0, y0, x1, y1)`` of its backing rectangle,
+    inside its box at ``label_at[k]`` (one of :data:`LABEL_ANCHORS`; top-left if not given)."""
+    font, pad = _font(font_size), 2
+    draw = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    out = []
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        left, top, right, bottom = draw.textbbox((0, 0), str(labels[k]), font=font, stroke_width=1)
+        w, h = right - left + 2 * pad, bottom - top + 2 * pad
+        anchor = label_at[k] if label_at else "tl"
+        if anchor not in LABEL_ANCHORS:
+            raise ValueError(f"label_at must be one of {', '.join(LABEL_ANCHORS)}; got {anchor!r}")
+        inset = width + 1
+        x = {"l": int(x0) + inset, "r": int(x1) - inset - w}.get(anchor[-1], (int(x0) + int(x1) - w) // 2)
+        y = {"t": int(y0) + inset, "b": int(y1) - inset - h}.get(anchor[0], (int(y0) + int(y1) - h) // 2)
+        out.append((x, y, x + w, y + h))
+    return out
+
+
 def draw_boxes(pixels: np.ndarray, boxes, colors=None, width: int = 2, labels=None,
-               font_size: int = 12) -> np.ndarray:
-    """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image."""
+               font_size: int = 12, label_at=None) -> np.ndarray:
+    """Draw rectangles ``(x0, y0, x1, y1)`` (x1, y1 exclusive) on a copy of an RGB image, each
+    label on a dark backing inside its box (where :func:`label_boxes` says)."""
     im = Image.fromarray(pixels)
     draw = ImageDraw.Draw(im)
-    try:  # Pillow's bundled scalable font (no download); bitmap fallback without FreeType
-        font = ImageFont.load_default(size=font_size)
-    except (ImportError, OSError, TypeError):
-        font = ImageFont.load_default()
+    font = _font(font_size)
     palette = colors or [(230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
                          (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60)]
     for k, (x0, y0, x1, y1) in enumerate(boxes):
-        color = palette[k % len(palette)]
-        draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=color, width=width)
-        if labels:
-            draw.text((int(x0) + width + 2, int(y0) + width), str(labels[k]), fill=color, font=font,
-                      stroke_width=1, stroke_fill=(0, 0, 0))
+        draw.rectangle([int(x0), int(y0), int(x1) - 1, int(y1) - 1], outline=palette[k % len(palette)], width=width)
+    if labels:
+        for k, (lx0, ly0, lx1, ly1) in enumerate(label_boxes(boxes, labels, width=width, font_size=font_size,
+                                                                label_at=label_at)):
+            color = palette[k % len(palette)]
+            draw.rectangle([lx0, ly0, lx1 - 1, ly1 - 1], fill=(0, 0, 0))
+            left, top, _, _ = draw.textbbox((0, 0), str(labels[k]), font=font, stroke_width=1)
+            draw.text((lx0 + 2 - left, ly0 + 2 - top), str(labels[k]), fill=color, font=font)
     return np.asarray(im).copy()

@@ -15,7 +15,8 @@ The same rules on every page:
 * a key given more than once counts with its last value (as ``st.query_params[key]`` does);
 * an empty value is as if the key were absent, except for a "subset", where it means none;
 * text that matches one text choice ignoring case is that choice (``unit=flops``);
-* a "subset" keeps the members it knows and names the ones it ignored.
+* a "subset" keeps the members it knows and names the ones it ignored;
+* a "range" is two numbers, "low,high".
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def _label(option: Option) -> str:
 def _default_text(option: Option) -> str:
     if option.kind == "subset":
         return ", ".join(str(c) for c in option.default) or "none"
+    if option.kind == "range":
+        return "{:g} to {:g}".format(*option.default)
     return repr(option.default)
 
 
@@ -140,6 +143,8 @@ def parse(params: Mapping[str, Any], options: Sequence[Option], *,
 def _text(option: Option, value: Any) -> str:
     if option.kind == "subset":
         return ",".join(str(v) for v in value)
+    if option.kind == "range":
+        return ",".join(f"{v:g}" for v in value)
     if isinstance(value, bool):
         return str(value).lower()
     return str(value)
@@ -154,7 +159,7 @@ def encode(values: Mapping[str, Any], options: Sequence[Option], *,
         if option.name not in values:
             continue
         value = values[option.name]
-        if option.kind == "subset":
+        if option.kind in ("subset", "range"):
             value = tuple(value)
         if value != option.default:
             out[(keys or {}).get(option.name, option.name)] = _text(option, value)

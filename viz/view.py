@@ -13,6 +13,7 @@ app. A value that came from a user (a URL value, a file name) goes in only throu
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -83,12 +84,15 @@ class Figure:
     ``key`` keeps the chart's identity across reruns; ``selectable`` asks for click /
     selection events (the page reads them from ``st.session_state[key]``); ``toolbar``
     is plotly's mode bar: shown, hidden, or "hover" (shown while the pointer is on it).
+    ``export``: plotly.js's ``toImageButtonOptions`` (format, size, scale, file name) for
+    the mode bar's camera button, which is then the only button (with ``toolbar`` on).
     """
 
     figure: Any
     key: str
     selectable: bool = False
     toolbar: bool | Literal["hover"] = False
+    export: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,80 @@ class Image:
     caption: str = ""
     width: int | Literal["stretch", "content"] = "stretch"
     output_format: Literal["auto", "PNG", "JPEG"] = "auto"  # JPEG: much smaller for photographs
+
+
+@dataclass(frozen=True)
+class Box:
+    """An outline on a :class:`Tiles` picture around its pixels rows ``y0…y1``, columns ``x0…x1`` (inclusive)."""
+
+    y0: int
+    x0: int
+    y1: int
+    x1: int
+    colour: str = "#00d084"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What a picture's colours mean: a CSS gradient (``"#000000 0%, #fcfdbf 100%"``) and labels
+    spread evenly under it, first at its start, last at its end (``("0: nothing", "2.5: strongest")``)."""
+
+    gradient: str
+    labels: tuple[str, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """Equal tiles in one small picture — feature maps side by side, or one image — drawn
+    crisp (square pixels) in the browser, and clickable cell by cell.
+
+    ``png`` holds one pixel per cell: ``count`` tiles of ``tile = (height, width)`` cells,
+    ``columns`` to a row, ``gap`` transparent pixels between them. A click on a cell reports
+    ``{"map": k, "row": r, "col": c}`` as the "unit" event of the component with this
+    ``key``: the page reads it from ``st.session_state[key]`` in the run the click starts
+    (and only then). ``values`` (one per cell, tile by tile, row by row) and ``label`` make
+    the text shown on hover ("map 2, row 3, column 4: 0.873"); ``hint`` is the line shown
+    under the picture otherwise. ``scale``: screen pixels per picture pixel, at most (the
+    picture shrinks to fit a narrow column). Titles and text are set as text, never markup.
+
+    ``gallery``: each tile in its own cell of a ``columns``-wide grid instead (digits to pick
+    from), its ``captions`` under it and its ``hovers`` text on pointing; a click reports the
+    tile as ``{"map": k, "row": 0, "col": 0}``; a box marks the tile it starts in.
+    """
+
+    png: bytes
+    key: str
+    size: tuple[int, int]  # (width, height) of the picture in pixels
+    count: int = 1
+    columns: int = 1
+    tile: tuple[int, int] = (1, 1)
+    gap: int = 0
+    title: str = ""
+    scale: int = 4
+    clickable: bool = False
+    boxes: tuple[Box, ...] = ()
+    values: tuple[float, ...] = ()
+    label: str = "map"
+    hint: str = ""
+    legend: Legend | None = None
+    gallery: bool = False
+    captions: tuple[str, ...] = ()
+    hovers: tuple[str, ...] = ()
+
+    def payload(self) -> dict[str, Any]:
+        """What the browser's script (``viz/pages/_tiles/tiles.js``) is given: plain JSON."""
+        legend = self.legend
+        return {
+            "key": self.key, "src": "data:image/png;base64," + base64.b64encode(self.png).decode("ascii"),
+            "width": self.size[0], "height": self.size[1], "count": self.count, "columns": self.columns,
+            "tile": list(self.tile), "gap": self.gap, "scale": self.scale, "title": self.title,
+            "clickable": self.clickable, "label": self.label, "hint": self.hint, "values": list(self.values),
+            "gallery": self.gallery, "captions": list(self.captions), "hovers": list(self.hovers),
+            "boxes": [[b.y0, b.x0, b.y1, b.x1, b.colour] for b in self.boxes],
+            "legend": None if legend is None else {"gradient": legend.gradient, "labels": list(legend.labels),
+                                                   "title": legend.title},
+        }
 
 
 @dataclass(frozen=True)
@@ -159,8 +237,29 @@ class Expander:
     icon: str | None = None
 
 
-Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Html | Code | Download
-         | Columns | Expander)
+@dataclass(frozen=True)
+class Responsive:
+    """The same content in two versions: ``wide`` where it has at least ``min_width`` px,
+    ``narrow`` below that. The browser decides (a CSS container query on the column the
+    blocks sit in; the server never knows the screen's width); both are sent, the other one
+    is kept at its width but folded away, so it is ready when a phone turns."""
+
+    key: str
+    wide: tuple[Block, ...]
+    narrow: tuple[Block, ...]
+    min_width: int
+
+
+Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Tiles | Html | Code
+         | Download | Columns | Expander | Responsive)
+
+DEVELOPERS = "For developers"
+
+
+def for_developers(*blocks: Block) -> Expander:
+    """Developer detail (commands, implementation notes, issue numbers) folded away under
+    "For developers", out of a student's way."""
+    return Expander(DEVELOPERS, tuple(blocks), icon=":material/code:")
 
 
 @dataclass(frozen=True)
@@ -170,12 +269,15 @@ class View:
     ``headline`` is the one number the lecture makes about this view (e.g.
     ``"120,422,400 → 12,443,648 multiplies"``), so the tour and presenter mode can
     show it first; ``figure`` is the main figure's key among the blocks, if any.
+    ``lead``: the lecture's point as blocks (its numbers big), which a page draws first —
+    above the view's controls — and which ``blocks`` do not repeat.
     """
 
     blocks: tuple[Block, ...]
     headline: str = ""
     figure: str = ""
     notes: tuple[str, ...] = field(default=())
+    lead: tuple[Block, ...] = field(default=())
 
 
 def walk(blocks: Sequence[Block]):
@@ -187,3 +289,6 @@ def walk(blocks: Sequence[Block]):
                 yield from walk(column)
         elif isinstance(block, Expander):
             yield from walk(block.blocks)
+        elif isinstance(block, Responsive):
+            yield from walk(block.wide)
+            yield from walk(block.narrow)

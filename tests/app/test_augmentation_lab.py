@@ -96,10 +96,10 @@ def test_prediction_cost_is_ten_crops_times_ensemble_of_a_traced_network(first_r
 def test_new_samples_button_changes_the_seed_and_the_samples():
     at = fresh()
     before = caption_starting(at, "Angles")
-    assert at.query_params["seed"] == ["0"] or at.query_params["seed"] == "0"
-    at.button[0].click().run()
+    assert "seed" not in at.query_params  # the default stays out of the link
+    next(b for b in at.button if b.label == "New samples").click().run()
     assert not at.exception
-    assert at.session_state.seed == 1
+    assert at.session_state.seed == 1 and at.query_params["seed"] == "1"  # now in the link
     assert caption_starting(at, "Angles") != before
 
 
@@ -163,3 +163,44 @@ def test_seed_from_a_shared_link_and_a_bad_one():
     bad.query_params["seed"] = "cat"
     bad.run()
     assert not bad.exception and bad.session_state.seed == 0
+    assert "seed" not in bad.query_params and "Ignored seed=`cat` from the link" in bad.warning[0].value
+
+
+# A teacher's link with a setting from every tab, each as its widget writes it (a range slider and a
+# multiselect as a repeated key, a select box as its label).
+SHARED = {"seed": "3", "rot_deg": "45", "rot_pad": "reflection", "crop_scale": ["0.2", "0.9"],
+          "pipe_steps": ["mirroring", "rotation"], "warp_grid": "false", "tencrop_size": "160",
+          "cost_crops": "144", "dl_batch": "16"}
+
+
+def test_a_shared_link_sets_every_widget_and_stays_as_it_was():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params.update(SHARED)
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.number_input(key="seed").value == 3
+    assert at.slider(key="rot_deg").value == 45 and at.selectbox(key="rot_pad").value == "reflection"
+    assert at.slider(key="crop_scale").value == (0.2, 0.9)
+    assert at.multiselect(key="pipe_steps").value == ["mirroring", "rotation"]
+    assert at.checkbox(key="warp_grid").value is False and at.slider(key="tencrop_size").value == 160
+    assert at.select_slider(key="cost_crops").value == 144 and at.select_slider(key="dl_batch").value == 16
+    assert caption_starting(at, "A mini-batch of 8: mirroring → rotation")
+    table = next(df.value for df in at.dataframe if "forward passes" in df.value.columns)
+    assert table["forward passes"].tolist() == [1, 144, 7, 1008]  # 144 crops × 7 networks
+    assert dict(at.query_params) == SHARED  # nothing rewritten, nothing added
+
+
+def test_a_hand_written_link_is_rewritten_as_the_widgets_write_it_and_bad_values_dropped():
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    at.query_params.update({"crop_scale": "0.2,0.9", "rot_deg": "45.0", "rot_pad": "Reflection", "mirror_p": "0.5",
+                            "shear_x": "999", "pipe_steps": "mirroring,<b>x</b>"})
+    at.run()
+    assert not at.exception
+    assert at.slider(key="crop_scale").value == (0.2, 0.9) and at.slider(key="rot_deg").value == 45
+    assert at.slider(key="shear_x").value == 15  # the default, with a notice
+    assert at.multiselect(key="pipe_steps").value == ["mirroring"]
+    assert dict(at.query_params) == {"crop_scale": ["0.2", "0.9"], "rot_deg": "45", "rot_pad": "reflection",
+                                     "pipe_steps": "mirroring"}  # mirror_p=0.5 is the default: dropped
+    notices = " ".join(w.value for w in at.warning)
+    assert "Ignored shear_x=`999`" in notices and "`<b>x</b>`" in notices and "<b>" not in notices.replace(
+        "`<b>x</b>`", "")

@@ -200,3 +200,37 @@ def test_a_link_written_loosely_is_read_as_meant():
     assert not at.exception and not at.warning
     assert widget(at, "number_input", "i_c1").value == 48 and widget(at, "toggle", "i_r5on").value is False
     assert (at.query_params["i_c1"], at.query_params["i_r5on"]) == ("48", "false")  # as the widgets write them
+
+
+def first_content(at: AppTest):
+    """The first element after the lab selector (containers and columns looked into)."""
+    elements = [e for e in at.main if type(e).__name__ not in ("SpecialBlock", "Block", "Column")]
+    after = [type(e).__name__ for e in elements].index("ButtonGroup") + 1
+    return elements[after]
+
+
+# Issue 15: every lab opens with the lecture's number, above its controls. The numbers: the
+# lecture's (1×1: 28·28·192·32; Inception: 28·28·32·5·5·192; separable: 6×6×3 → 4×4×5, 2,160;
+# MobileNet v2: the 6 × 6 × 3 → 18 → 3 block, see tests/viz/blocklab/test_view.py).
+FIRST = {"1x1": "28 × 28 × 192", "inception": "120,422,400", "residual": "0", "separable": "2,160",
+         "mobilenet_v2": "9,720 MACs", "efficientnet": "1.00 · 1.00 · 224"}
+
+
+def test_every_lab_opens_with_the_lectures_number_before_its_controls():
+    for lab, value in FIRST.items():
+        first = first_content(open_lab(lab))
+        assert type(first).__name__ == "Metric" and first.value == value, (lab, first)
+
+
+def test_without_the_5x5_bottleneck_its_width_is_disabled_and_no_saving_is_claimed():
+    at = open_lab("inception")
+    assert not widget(at, "number_input", "i_r5").disabled
+    widget(at, "toggle", "i_r5on").set_value(False).run()
+    reduce = widget(at, "number_input", "i_r5")
+    assert reduce.disabled and "off" in reduce.help and reduce.value == 16  # kept for when it is back on
+    first = first_content(at)
+    assert (first.label, first.value) == ("5×5 branch: 32 filters 5 × 5 × 192, no bottleneck", "120,422,400")
+    page = text(at)
+    assert "cheaper" not in page and "12,443,648" not in page and "switch its “1×1 bottleneck” on" in page.lower()
+    widget(at, "toggle", "i_r5on").set_value(True).run()
+    assert not widget(at, "number_input", "i_r5").disabled and "9.7× fewer" in text(at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -35,14 +36,24 @@ def a_one(dark_on_light: bool = False, side: int = 280, alpha: bool = False) -> 
 
 
 def canvas_state(rgba: np.ndarray, strokes: int = 1) -> dict:
-    """What streamlit-drawable-canvas 0.13.0 keeps in session state after a drawing."""
+    """What the drawing square (viz/pages/_canvas/canvas.js) keeps in session state after a drawing."""
     url = "data:image/png;base64," + base64.b64encode(png(rgba)).decode()
-    return {"drawing": {"raw": {"objects": [{"type": "path"}] * strokes, "background": "#000000"}, "data": url},
-            "backgroundFit": None}
+    return {"drawing": {"png": url, "strokes": strokes}}
 
 
 def metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
+
+
+def pictures(at) -> dict[str, dict]:
+    """The viz.view.Tiles pictures on the page (Streamlit's components v2): key → what the browser is sent."""
+    found = (json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "cnn_explorer_tiles")
+    return {data["key"]: data for data in found}
+
+
+def click(map_: int, row: int = 0, col: int = 0) -> dict:
+    """A picture's component state in the run its click starts (tiles.js: the "unit" trigger)."""
+    return {"unit": {"map": map_, "row": row, "col": col}}
 
 
 def texts(at) -> str:
@@ -62,17 +73,19 @@ def at():
 def test_a_test_digit_is_read_and_every_layer_is_drawn(at):
     assert metric(at, "LeNet-5 says") == str(mnist.test().labels[0])
     assert metric(at, "Test accuracy") == "97.3%"  # viz/trained/weights/lenet5_modern.json: 973 / 1000
-    keys = [chart.key for chart in at.get("plotly_chart")]
-    assert keys == ["inside_pick", "inside_probabilities", "inside_map_c1", "inside_map_s2", "inside_map_c3",
-                    "inside_map_s4", "inside_map_c5", "inside_map_f6", "inside_field", "inside_kernels",
-                    "inside_wrong", "inside_confusion"]
+    assert [chart.key for chart in at.get("plotly_chart")] == ["inside_probabilities", "inside_confusion"]
+    # everything made of pixels is a picture, one pixel per unit (not a chart with a point per unit)
+    shown = pictures(at)
+    assert list(shown) == ["inside_pick", "inside_field", "inside_map_c1", "inside_map_s2", "inside_map_c3",
+                           "inside_map_s4", "inside_map_c5", "inside_map_f6", "inside_kernels", "inside_wrong"]
+    c1 = shown["inside_map_c1"]
+    assert (c1["count"], c1["tile"], c1["clickable"]) == (6, [28, 28], True) and c1["legend"]["labels"]
     assert "Every layer at work" in [h.value for h in at.header]
 
 
 def test_picking_a_test_digit_from_the_grid(at):
     # The grid has one column per class: point 13 is row 1, column 3 — the second "3" offered.
-    at.session_state["inside_pick"] = {"selection": {"points": [{"curve_number": 1, "point_index": 13}],
-                                                     "point_indices": [13], "box": [], "lasso": []}}
+    at.session_state["inside_pick"] = click(13)
     at.run()
     assert not at.exception
     position = at.session_state["inside_test_position"]
@@ -88,7 +101,8 @@ def test_drawing_path(at):
     at.run()
     assert not at.exception
     assert metric(at, "LeNet-5 says") == "1"
-    assert "Centred in 28 × 28" in "\n".join(c for img in at.get("image") for c in img.captions)
+    assert "**Centred in 28 × 28.**" in texts(at)  # the preprocessing steps, numbered under their strip
+    assert len(at.get("image")) == 1  # the strip of step pictures
 
 
 def test_blank_canvas_says_so(at):
@@ -113,8 +127,7 @@ def test_upload_light_on_dark_photo_is_not_inverted(at):
     at.file_uploader(key="inside_upload").set_value(("digit.png", png(a_one()), "image/png")).run()
     assert not at.exception
     assert metric(at, "LeNet-5 says") == "1"
-    assert "Inverted" not in texts(at) and "Already light on dark" in "\n".join(
-        c for img in at.get("image") for c in img.captions)
+    assert "Inverted" not in texts(at) and "Already light on dark" in texts(at)
 
 
 def test_upload_that_is_not_an_image(at):
@@ -144,12 +157,66 @@ def test_a_huge_image_is_refused_or_shrunk(at):
     assert "Downscaled" in texts(at)
 
 
+def upload(at, name: str, data: bytes) -> None:
+    at.file_uploader(key="inside_upload").set_value((name, data, "image/png")).run()
+    assert not at.exception
+
+
+def test_upload_of_a_real_28_by_28_mnist_digit(at):
+    # The natural upload for this page: an MNIST digit as it is stored (28 × 28, grey, light on dark).
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    test = mnist.test()
+    for position in (0, 1, 2):
+        upload(at, f"mnist_{position}.png", png(test.images[position]))
+        assert not at.error, at.error[0].value
+        assert metric(at, "LeNet-5 says") == str(test.labels[position])
+        assert "Inverted" not in texts(at)
+
+
+def test_bad_uploads_say_what_was_wrong_and_the_page_keeps_working(at):
+    at.radio(key="inside_source").set_value("Upload a photo").run()
+    rgba = np.zeros((64, 64, 4), np.uint8)
+    white_on_clear = rgba.copy()
+    white_on_clear[8:56, 28:36] = 255  # a white "1" on a transparent background
+    black_on_clear = white_on_clear.copy()
+    black_on_clear[..., :3] = 0
+    truncated = png(a_one())[:200]
+    for name, data, kind, expected in [
+        ("dot.png", png(np.full((1, 1), 255, np.uint8)), "error", "1 × 1 pixels; both sides must be at least 8"),
+        ("sliver.png", png(np.full((8, 120), 255, np.uint8)), "error", "more than 10:1"),
+        ("empty.png", b"", "error", "is empty (0 bytes)"),
+        ("cut.png", truncated, "error", "damaged or truncated"),
+        ("clear.png", png(rgba), "warning", "No digit found"),
+        ("white_on_clear.png", png(white_on_clear), "warning", "a white digit on a transparent background"),
+    ]:
+        upload(at, name, data)
+        messages = at.error if kind == "error" else at.warning
+        assert len(messages) == 1 and expected in messages[0].value, (name, [m.value for m in messages])
+        assert f"`{name}`" in messages[0].value or kind == "warning"
+        assert "Where the network is wrong" in [h.value for h in at.header]  # the page keeps working
+        assert "Every layer at work" not in [h.value for h in at.header]  # no stale maps of another digit
+    # dark ink on a transparent background is flattened onto white, inverted and read
+    upload(at, "black_on_clear.png", png(black_on_clear))
+    assert metric(at, "LeNet-5 says") == "1" and "Transparency flattened onto a white background." in texts(at)
+
+
 def test_clicking_a_unit_explains_it(at):
-    at.session_state["inside_map_c3"] = {"selection": {"points": [{"curve_number": 1, "point_index": 100 + 23}],
-                                                       "point_indices": [123], "box": [], "lasso": []}}
+    at.session_state["inside_map_c3"] = click(1, 2, 3)
     at.run()
     assert not at.exception
     assert "**C3, map 2, row 2, column 3** sees **14 × 14** input pixels." in [s.value for s in at.success]
+    # its field is outlined on the input: rows 2·2 … 2·2 + 13, columns 2·3 … 2·3 + 13 (jump 2, size 14)
+    assert pictures(at)["inside_field"]["boxes"] == [[4, 6, 17, 19, "#00d084"]]
+
+
+def test_clicking_a_misclassified_digit_opens_it(at):
+    at.session_state["inside_wrong"] = click(0)
+    at.run()
+    assert not at.exception
+    position = at.session_state["inside_test_position"]
+    label = mnist.test().labels[position]
+    assert f"Test digit #{position}, labelled **{label}**" in texts(at)
+    assert metric(at, "LeNet-5 says") != str(label)  # it is one the network gets wrong
 
 
 def test_the_1998_style(at):

@@ -48,6 +48,10 @@ def test_defaults_show_the_stored_depth_run_without_training():
     at = _app()
     stored = load_stored("depth")
     assert "Precomputed results" in _text(at)
+    # Issue 15: the command that made them is developer detail, folded away.
+    (dev,) = [e for e in at.expander if e.label == "For developers"]
+    assert "python -m viz.training precompute" in dev.caption[0].value
+    assert sum("python -m viz.training" in c.value for c in at.caption) == 1
     assert at.button(key="train_depth").disabled  # nothing to train: the defaults are stored
     assert not at.get("progress")
     curves = _charts(at)[0]

@@ -5,24 +5,26 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_exception, screenshot, wait_for_run
 
 pytestmark = pytest.mark.browser
 
+CANVAS = ".st-key-inside_canvas canvas.vc-canvas"  # the drawing square (viz/pages/_canvas)
 PREDICTION = "[data-testid='stMetric']:has-text('LeNet-5 says') [data-testid='stMetricValue']"
 
 
-# The sum of a map figure's heatmap as plotly drew it (calcdata: rows of numbers, NaN in the gaps).
-PLOT_SUM = """key => { const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-                       if (!plot || !plot.calcdata) return null;
-                       let s = 0;
-                       for (const row of plot.calcdata[0][0].z) for (const v of row) if (!isNaN(v)) s += v;
-                       return s; }"""
+# The picture a map shows (its PNG as a data URL), once the browser has decoded it; null before.
+MAP_PICTURE = """key => { const img = document.querySelector(`.st-key-${key} img.vt-img`);
+                          return img && img.complete && img.naturalWidth ? img.getAttribute('src') : null; }"""
+# All of the given maps show a decoded picture other than the one they showed before.
+MAPS_REDRAWN = "([keys, before]) => keys.every((k, i) => { const s = (" + MAP_PICTURE + ")(k); " \
+               "return s !== null && s !== before[i]; })"
 
 
-def plot_sum(page, key: str) -> float:
-    return page.evaluate(PLOT_SUM, key)
+def map_picture(page, key: str) -> str | None:
+    return page.evaluate(MAP_PICTURE, key)
 
 
 def stroke(page, box, points) -> None:
@@ -35,16 +37,23 @@ def stroke(page, box, points) -> None:
     page.mouse.up()
 
 
-def click_point(page, key: str, index: int) -> None:
-    """Click scatter point ``index`` of the chart with ``key`` where the browser drew it."""
+def click_unit(page, key: str, y: int, x: int) -> None:
+    """Click picture pixel (y, x) of the Tiles picture with ``key`` where the browser drew it."""
     xy = page.evaluate(
-        """([key, i]) => { const gd = document.querySelector(`.st-key-${key} .js-plotly-plot`);
-                           const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-                           const r = gd.querySelector('.nsewdrag').getBoundingClientRect();
-                           const p = gd.calcdata[1][i];
-                           return [r.left + xa.c2p(p.x), r.top + ya.c2p(p.y)]; }""",
-        [key, index])
+        """([key, y, x]) => { const img = document.querySelector(`.st-key-${key} img.vt-img`);
+                              const r = img.getBoundingClientRect();
+                              return [r.left + (x + 0.5) * r.width / img.naturalWidth,
+                                      r.top + (y + 0.5) * r.height / img.naturalHeight]; }""", [key, y, x])
     page.mouse.click(*xy)
+
+
+def boxes(page, key: str) -> list[tuple[int, ...]]:
+    """The outlines drawn over a Tiles picture, as (y0, x0, y1, x1) in its pixels."""
+    found = page.evaluate("key => [...document.querySelectorAll(`.st-key-${key} .vt-box`)].map(b => b.dataset.box)", key)
+    return [tuple(int(n) for n in box.split(",")) for box in found]
+
+
+MAP_KEYS = [f"inside_map_{stage}" for stage in ("c1", "s2", "c3", "s4", "c5", "f6")]
 
 
 def test_drawing_a_digit_changes_the_prediction_and_the_maps(page, app_url):
@@ -54,7 +63,7 @@ def test_drawing_a_digit_changes_the_prediction_and_the_maps(page, app_url):
     page.get_by_test_id("stRadioGroup").get_by_text("Draw one").click()
     wait_for_run(page)
     assert page.get_by_text("Draw a digit on the black square").count() == 1
-    canvas = page.locator("canvas.upper-canvas").first
+    canvas = page.locator(CANVAS).first
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
 
@@ -63,42 +72,72 @@ def test_drawing_a_digit_changes_the_prediction_and_the_maps(page, app_url):
     wait_for_run(page)
     assert_no_exception(page)
     first = page.locator(PREDICTION).inner_text()
-    c1_before = plot_sum(page, "inside_map_c1")
-    assert first == "1"
+    before = [map_picture(page, key) for key in MAP_KEYS]
+    assert first == "1" and all(before)
 
     # Turn it into a "7"-ish / other shape: a bar across the top and a second stroke.
     stroke(page, box, [(0.2, 0.15), (0.8, 0.15), (0.75, 0.3)])
-    page.wait_for_function("before => { const s = (" + PLOT_SUM + ")('inside_map_c1'); "
-                           "return s !== null && Math.abs(s - before) > 1e-3; }", arg=c1_before, timeout=30_000)
+    page.wait_for_function(MAPS_REDRAWN, arg=[MAP_KEYS, before], timeout=30_000)  # every layer's maps changed
     wait_for_run(page)
     assert_no_exception(page)
-    assert plot_sum(page, "inside_map_c1") != pytest.approx(c1_before)
     assert re.fullmatch(r"\d", page.locator(PREDICTION).inner_text())
     # the preprocessing steps of the drawing are shown
     assert page.get_by_text("Centred in 28 × 28").count() >= 1
     screenshot(page, "inside_lenet_drawn")
+    # Undo takes the last stroke away (the "1" again), Clear empties the square
+    page.locator(".st-key-inside_canvas").get_by_role("button", name="Undo last stroke").click()
+    expect(page.locator(PREDICTION)).to_have_text("1", timeout=30_000)
+    page.locator(".st-key-inside_canvas").get_by_role("button", name="Clear").click()
+    page.get_by_text("Draw a digit on the black square").wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
 
 
 def test_clicking_a_unit_outlines_its_receptive_field(page, app_url):
     page.goto(f"{app_url}/inside")
     wait_for_run(page)
     page.locator(".st-key-inside_map_c1").scroll_into_view_if_needed()
-    # C1, map 2 (index 1), row 0, column 0 → point 1·28·28: its field is input rows 0–4, columns 0–4
-    click_point(page, "inside_map_c1", 28 * 28)
-    page.get_by_text("C1, map 2, row 0, column 0").wait_for(timeout=30_000)
+    # C1, map 2 (second tile of the top row: x = 28 + 1 gap), row 0, column 0: input rows 0–4, columns 0–4
+    click_unit(page, "inside_map_c1", 0, 29)
+    assert boxes(page, "inside_map_c1") == [(0, 29, 0, 29)]  # marked at once, before the rerun
+    page.get_by_text("C1, map 2, row 0, column 0").first.wait_for(timeout=30_000)
     wait_for_run(page)
     assert_no_exception(page)
     assert page.get_by_text(re.compile("sees 5 × 5 input pixels")).count() == 1
-    shape = page.evaluate("() => document.querySelector('.st-key-inside_field .js-plotly-plot')"
-                          ".layout.shapes[0]")
-    assert (shape["x0"], shape["x1"], shape["y0"], shape["y1"]) == (-0.5, 4.5, -0.5, 4.5)
+    assert boxes(page, "inside_field") == [(0, 0, 4, 4)]
+    assert boxes(page, "inside_map_c1") == [(0, 29, 0, 29)] and boxes(page, "inside_map_c3") == []
     # a deeper unit sees more: S4, map 1, row 4, column 4 → 16 × 16, the bottom-right corner
     page.locator(".st-key-inside_map_s4").scroll_into_view_if_needed()
-    click_point(page, "inside_map_s4", 24)
-    page.get_by_text("S4, map 1, row 4, column 4").wait_for(timeout=30_000)
+    click_unit(page, "inside_map_s4", 4, 4)
+    page.get_by_text("S4, map 1, row 4, column 4").first.wait_for(timeout=30_000)
     wait_for_run(page)
     assert page.get_by_text(re.compile("sees 16 × 16 input pixels")).count() == 1
+    assert boxes(page, "inside_field") == [(16, 16, 31, 31)]
+    assert boxes(page, "inside_map_c1") == [] and boxes(page, "inside_map_s4") == [(4, 4, 4, 4)]
+    # a click in the gap between two maps is no unit: nothing changes
+    click_unit(page, "inside_map_s4", 2, 5)
+    wait_for_run(page)
+    assert boxes(page, "inside_field") == [(16, 16, 31, 31)]
     screenshot(page, "inside_lenet_field")
+
+
+def test_clicking_a_test_digit_and_a_misclassified_one_opens_it(page, app_url):
+    page.goto(f"{app_url}/inside")
+    wait_for_run(page)
+    # The picker: one column per class, so the fourth cell of the second row is the second "3" offered.
+    page.locator(".st-key-inside_pick .vt-cell").nth(13).click()
+    page.get_by_text(re.compile(r"Test digit #\d+, labelled \*?\*?3")).first.wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert page.locator(PREDICTION).inner_text() == "3"
+    assert page.locator(".st-key-inside_pick .vt-marked").get_attribute("data-tile") == "13"
+    # A misclassified digit: its caption says "true → said", and LeNet-5 says the wrong one again.
+    wrong = page.locator(".st-key-inside_wrong .vt-cell").first
+    truth, said = wrong.inner_text().split(" → ")
+    wrong.click()
+    page.get_by_text(re.compile(rf"labelled \*?\*?{truth}")).first.wait_for(timeout=30_000)
+    wait_for_run(page)
+    assert_no_exception(page)
+    assert page.locator(PREDICTION).inner_text() == said
 
 
 def test_retrain_shows_progress_and_stops(page, app_url):

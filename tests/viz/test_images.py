@@ -192,10 +192,25 @@ def test_tiny_image():
         load_bytes(encode(noise(w=10, h=10)), "tiny.png")
 
 
+def test_the_smallest_side_is_the_callers():
+    # A digit page takes a real 28 × 28 MNIST digit (the Augmentation Lab's 32 would refuse it).
+    mnist_sized = encode(noise(w=28, h=28))
+    with pytest.raises(ImageError, match="at least 32 pixels"):
+        load_bytes(mnist_sized, "digit.png")
+    assert load_bytes(mnist_sized, "digit.png", min_side=8).size == (28, 28)
+    with pytest.raises(ImageError, match="at least 8 pixels"):
+        load_bytes(encode(noise(w=28, h=6)), "sliver.png", min_side=8)
+    assert images.decode_upload(mnist_sized, "digit.png", min_side=8).size == (28, 28)
+    with pytest.raises(ImageError, match="at least 32 pixels"):  # the same bytes, another caller's limit
+        images.decode_upload(mnist_sized, "digit.png")
+
+
 def test_extreme_aspect_ratio():
     with pytest.raises(ImageError, match="more than 8:1"):
         load_bytes(encode(noise(w=900, h=40)), "strip.png")
     assert load_bytes(encode(noise(w=320, h=40)), "wide.png").size == (320, 40)  # 8:1 exactly is fine
+    with pytest.raises(ImageError, match="more than 4:1"):
+        load_bytes(encode(noise(w=40, h=200)), "tall.png", min_side=8, max_aspect=4)
 
 
 def test_file_over_the_size_limit():

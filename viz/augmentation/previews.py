@@ -174,6 +174,11 @@ def sample_preview(work: np.ndarray, step, seed: int, *, show_grid: bool = True)
     raise TypeError(f"no preview for {step!r}")
 
 
+TEN_CROP_LABELS = ("TL", "TR", "BL", "BR", "C")  # the order of crops.ten_crop's five boxes
+TEN_CROP_ANCHORS = ("tl", "tr", "bl", "br", "c")
+TEN_CROP_FONT = 20
+
+
 @dataclass
 class TenCropPictures:
     original: np.ndarray  # the test image with its five boxes
@@ -186,10 +191,11 @@ def ten_crop_pictures(image: np.ndarray, size: int) -> TenCropPictures:
     """The 10 crops of ``image`` (already rescaled), and their boxes drawn on it and its mirror."""
     tiles, boxes = ten_crop(from_uint8(image), size)
     w = image.shape[1]
-    labels = ["TL", "TR", "BL", "BR", "C"]
-    first = draw_boxes(image, [(b.x0, b.y0, b.x1, b.y1) for b in boxes[:5]], width=3, labels=labels, font_size=18)
+    # Each label in its own crop's corner (the centre crop's in its middle): the five
+    # boxes overlap, their top-left corners nearly coincide, their own corners do not.
+    marks = dict(labels=TEN_CROP_LABELS, width=3, font_size=TEN_CROP_FONT, label_at=TEN_CROP_ANCHORS)
+    first = draw_boxes(image, [(b.x0, b.y0, b.x1, b.y1) for b in boxes[:5]], **marks)
     # Mirrored crops were cut from the mirror image: draw them there, in its own coordinates.
     mirrored = draw_boxes(np.ascontiguousarray(image[:, ::-1]),
-                          [(w - b.x1, b.y0, w - b.x0, b.y1) for b in boxes[5:]], width=3, labels=labels,
-                          font_size=18)
+                          [(w - b.x1, b.y0, w - b.x0, b.y1) for b in boxes[5:]], **marks)
     return TenCropPictures(first, mirrored, tile(tiles, nrow=5), boxes)

@@ -9,7 +9,6 @@ function here with the widgets' values.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +22,7 @@ from viz.augmentation.colour import rgb_pca
 from viz.augmentation.cost import ForwardCost, cost_rows, format_macs
 from viz.augmentation.crops import rescale_short_side
 from viz.augmentation.distortions import PCAColor, Pipeline
-from viz.augmentation.loading import Throughput
+from viz.augmentation.measured import COMMAND, STORED_PATH, Measurement
 from viz.augmentation.tensors import from_uint8
 from viz.augmentation.torchvision_code import torchvision_code
 from viz.formatting import shape_text, user_value
@@ -79,13 +78,16 @@ TEN_CROP = Section("10-crop at test time",
                    "AlexNet (Krizhevsky et al. 2012, §4.1) rescales the image so its shorter side is 256, then "
                    "averages the network's predictions over 10 crops: the centre and four corners, and the same "
                    "of the mirror image.")
+# The Distortions tab's sections, in the lecture's order, by their step's label.
+DISTORTION_SECTIONS = {"mirroring": MIRRORING, "random crop": CROPPING, "rotation": ROTATION, "shearing": SHEARING,
+                       "local warping": WARPING, "colour shift": COLOUR_SHIFTING, "PCA colour": PCA_COLOUR}
 PREDICTION_COST = Section("What multi-crop and ensembling cost at prediction time")
 LOADING = Section("Distortions during training",
                   "In the lecture, a CPU thread loads images and distorts them while the training step runs on the "
                   "GPU. Here a real torch.utils.data.DataLoader decodes a JPEG and applies the pipeline from the "
                   "Pipeline tab to each image, in 0, 1 or 2 worker processes; a pause per batch stands in for the "
                   "GPU's training step (the CPU is idle meanwhile — that is the time the workers use).")
-SPAWN_NOTE = ("Workers are started with 'spawn', not 'fork': this server is multi-threaded, and a forked child "
+SPAWN_NOTE = ("Workers are started with 'spawn', not 'fork': the server is multi-threaded, and a forked child "
               "can inherit a lock another thread held and hang. Spawning costs a second or two per worker, "
               "reported separately as start-up.")
 
@@ -114,7 +116,8 @@ def distortion_view(work: np.ndarray, step, seed: int, *, show_grid: bool = True
     pv = P.sample_preview(work, step, seed, show_grid=show_grid)
     if not isinstance(step, PCAColor):
         return SectionView(side=tuple(v.Image(img, caption=cap) for img, cap in pv.extras), main=(_grid(pv),))
-    note = v.Caption("Scale √λ (the spread along p), as in the common Lighting implementation; the paper writes λ.")
+    note = v.for_developers(v.Caption("Each component is scaled by √λ (the spread along p), as in the common "
+                                      "Lighting implementation (fb.resnet.torch); the paper writes λ."))
     swatches = tuple(v.Image(img, caption=cap, width=240) for img, cap in pv.extras)
     table = (v.Text("**The image's RGB principal components** (pixel values in [0, 1]; AlexNet computed them over "
                     "the whole ImageNet training set):"),
@@ -165,26 +168,98 @@ def cost_view(forward: ForwardCost, crops: int, models: int) -> v.View:
         figure="cost_chart")
 
 
-def loader_view(results: Sequence[Throughput] | None, cores: int | None = None) -> v.View:
-    """The DataLoader measurements (0, 1, 2 workers) as a table, a chart and what they mean."""
-    if not results:
-        return v.View((v.Callout("info", "Press the button to measure (it takes several seconds)."),))
-    rows = tuple({"workers": r.workers, "images / s": r.images_per_s, "ms per image": r.ms_per_image,
-                  "start-up (s)": r.startup_s, "images": r.images, "step (ms/batch)": r.step_ms} for r in results)
-    notes = []
-    if results[0].step_ms > 0:
-        ideal = results[0].batch_size / (results[0].step_ms / 1000)
-        notes.append(f"If loading were free, the training step alone would allow {ideal:.0f} images/s. "
-                     "With 0 workers, loading and training take turns; with workers they overlap.")
-    load = max(r.load_average for r in results)
-    cores = cores or os.cpu_count() or 1
-    if load == load:  # not NaN
-        notes.append(f"Machine load during the measurement: {load:.1f} runnable processes on {cores} cores"
-                     + (" — other work was competing for the CPU, so worker processes got only a share "
-                        "of it and the figures say more about the server than about loading."
-                        if load > cores else "."))
+def _settings_text(m: Measurement) -> str:
+    steps = " → ".join(m.pipeline) or "no distortions"
+    return (f"{m.images} images in batches of {m.batch_size}, a {m.step_ms:g} ms training step per batch, "
+            f"pipeline {steps}")
+
+
+def _runs_table(m: Measurement) -> v.Table:
+    return v.Table(tuple({"workers": r.workers, "images / s": r.images_per_s, "ms per image": r.ms_per_image,
+                          "start-up (s)": r.startup_s, "images": r.images, "step (ms/batch)": r.step_ms}
+                         for r in m.results),
+                   formats={"images / s": "%.1f", "ms per image": "%.1f", "start-up (s)": "%.2f"})
+
+
+def _gain(m: Measurement) -> str:
+    rates = m.rates()
+    if 0 in rates and max(rates) > 0 and rates[0] > 0:
+        most = max(rates)
+        return f"{most} workers: **{rates[most] / rates[0]:.1f}×** the images per second of loading in the training loop"
+    return ""
+
+
+def _load_text(m: Measurement) -> str:
+    return f"load average {m.load_before:.1f} on {m.cores} cores" if m.load_before == m.load_before else \
+        f"{m.cores} cores, load not known"
+
+
+def quiet_loader_view(stored: Measurement | None, images: int, batch_size: int, step_ms: float,
+                      pipeline: Sequence[str]) -> v.View:
+    """The stored measurement from a quiet machine (what the lecture means), with where and when it
+    was made, and whether it used the settings above."""
+    if stored is None:
+        return v.View((v.Callout("info", "No measurement from a quiet machine is stored with the app; measure on "
+                                         "this server below."),))
+    when = stored.date[:10] or "an unknown date"
+    blocks: list[v.Block] = [
+        v.Text(f"**On a quiet machine** ({stored.processor or 'a CPU'}, {_load_text(stored)}, {when}): "
+               f"{_settings_text(stored)}. {_gain(stored)}."),
+        v.Figure(figures.throughput_chart(stored.results), key="dl_quiet_chart"),
+    ]
+    if not stored.same_settings(images, batch_size, step_ms, tuple(pipeline)):
+        blocks.append(v.Caption("Measured with the default settings; yours differ — measure them on this server "
+                                "below."))
+    return v.View(tuple(blocks), headline=_gain(stored).replace("**", ""), figure="dl_quiet_chart")
+
+
+def live_loader_view(live: Measurement | None, stored: Measurement | None = None) -> v.View:
+    """A measurement on this server, now: the figures, the machine's load beside them, and a plain
+    sentence when the load explains them."""
+    if live is None:
+        return v.View(())
+    rates = live.rates()
+    workers_helped = 0 in rates and max(rates.values()) > 1.1 * rates[0]
+    if live.busy and not workers_helped:
+        quiet = (f" On the quiet machine above the same demo gave {_gain(stored)}."
+                 if stored is not None and _gain(stored) else "")
+        verdict = v.Callout("warning", f"This server is busy: {live.load_before:.1f} processes were waiting for "
+                                       f"its {live.cores} cores before the measurement began. The worker processes "
+                                       "had to wait for the CPU too, so they could not load while the training "
+                                       f"step ran — that is why more workers are not faster here.{quiet}")
+    elif live.busy:
+        verdict = v.Callout("info", f"This server is busy ({_load_text(live)}): workers helped, but less than "
+                                    "they would on a quiet machine.")
+    elif live.step_ms == 0:
+        verdict = v.Callout("info", "With no training step to overlap, workers only add the cost of passing "
+                                    "images between processes.")
+    elif workers_helped:
+        verdict = v.Callout("success", "As in the lecture: with workers, loading and distorting overlap the "
+                                       f"training step. {_gain(live)}.")
+    else:
+        verdict = v.Callout("info", "Workers did not help here: loading is already faster than the training step, "
+                                    "so there is little to overlap.")
+    ideal = live.batch_size / (live.step_ms / 1000) if live.step_ms > 0 else None
+    limit = (f"If loading were free, the training step alone would allow {ideal:.0f} images/s. "
+             if ideal else "")
     return v.View((
-        v.Table(rows, formats={"images / s": "%.1f", "ms per image": "%.1f", "start-up (s)": "%.2f"}),
-        v.Figure(figures.throughput_chart(results), key="dl_chart"),
-        v.Caption(" ".join(notes)),
-    ), figure="dl_chart")
+        v.Columns(((v.Figure(figures.throughput_chart(live.results, "This server, now", colour=figures.GREY),
+                             key="dl_live_chart"),),
+                   (v.Metrics((v.Metric("Load average before", f"{live.load_before:.1f}", f"on {live.cores} cores",
+                                        help="Processes running or waiting for a core, averaged over the last "
+                                             "minute."),)),
+                    v.Caption(f"{limit}{_settings_text(live)}."))), widths=(3, 1.2)),
+        verdict,
+    ), headline=verdict.text, figure="dl_live_chart")
+
+
+def loader_developer_view(stored: Measurement | None, live: Measurement | None) -> v.View:
+    """For developers: how the demo runs, the command that made the stored figures, every figure."""
+    blocks: list[v.Block] = [v.Caption(SPAWN_NOTE),
+                             v.Text(f"The quiet machine's figures are stored in `viz/assets/{STORED_PATH.name}`; "
+                                    f"`{COMMAND}` measures and stores them again (run it on a quiet machine).")]
+    for title, m in (("Stored (quiet machine)", stored), ("This server, now", live)):
+        if m is not None:
+            blocks += [v.Text(f"**{title}** — {m.date}, load {m.load_before:.2f} before and {m.load_after:.2f} "
+                              f"after, {m.cores} cores, torch {m.torch_version}"), _runs_table(m)]
+    return v.View((v.for_developers(*blocks),))

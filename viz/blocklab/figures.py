@@ -1,7 +1,9 @@
 """Figures for the Block Lab (plotly, and the 1×1 lab's small HTML grids; no streamlit here).
 
-Built for a projector: large fonts, few colours, every number labelled with
-thousands separators and every shape the lecture's way, n_H × n_W × n_C.
+Built for a projector: large fonts (every text at least :data:`viz.readable.MIN_PX`, set on
+each axis and legend too, where Streamlit's theme would otherwise draw 12 px), few colours,
+every number labelled with thousands separators and every shape the lecture's way,
+n_H × n_W × n_C.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import plotly.graph_objects as go
 
 from viz.blocklab.common import short
 from viz.formatting import num, shape_text
+from viz.readable import TEXT_PX, TITLE_PX, merge, text_layout
 
 if TYPE_CHECKING:
     from viz.blocklab.efficientnet import EfficientNetResult, NetworkCost
@@ -21,8 +24,8 @@ if TYPE_CHECKING:
     from viz.blocklab.mobilenet_v2 import MobileNetV2Result
     from viz.blocklab.residual import ResidualResult
 
-FONT = dict(size=16)
-BLUE, ORANGE, GREEN, GREY, RED = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728"
+FONT = dict(size=TEXT_PX)
+BLUE, ORANGE, GREEN, GREY, RED, PURPLE = "#1f77b4", "#ff7f0e", "#2ca02c", "#7f7f7f", "#d62728", "#9467bd"
 BRANCH_COLOURS = ("#cfe2f3", "#d9ead3", "#fff2cc", "#f4cccc")
 
 
@@ -85,12 +88,12 @@ class _Fig:
         self.layout.update(kw)
 
     def build(self) -> go.Figure:
-        return go.Figure(data=self.data, layout={**self.layout, "xaxis": self.xaxis, "yaxis": self.yaxis,
-                                                 "shapes": self.shapes, "annotations": self.annotations})
+        layout = merge(text_layout(), {**self.layout, "xaxis": self.xaxis, "yaxis": self.yaxis})
+        return go.Figure(data=self.data, layout={**layout, "shapes": self.shapes, "annotations": self.annotations})
 
 
 def _layout(fig: _Fig, title: str, height: int = 420, **kwargs) -> go.Figure:
-    fig.update_layout(title=dict(text=title, font=dict(size=18)), font=FONT, height=height,
+    fig.update_layout(title=dict(text=title, font=dict(size=TITLE_PX)), font=FONT, height=height,
                       margin=dict(l=60, r=20, t=60, b=50), **kwargs)
     return fig.build()
 
@@ -235,12 +238,19 @@ def ratio_chart(curve, chosen: int, chosen_ratio: float, f: int) -> go.Figure:
     return _layout(fig, "Cost ratio vs n_c'", legend=dict(x=0.6, y=0.95))
 
 
+# Each stage kind its own colour: the v1 block's pointwise conv and the v2 block's projection
+# are both 1×1 convolutions, but they do different jobs (mix channels; project back down).
+STAGE_COLOURS = {"expansion": ORANGE, "depthwise": BLUE, "projection": GREEN, "pointwise": PURPLE}
+
+
 def mobilenet_cost_chart(result: MobileNetV2Result) -> go.Figure:
-    """Multiply-adds of the v2 bottleneck (by stage), the v1 block and a normal conv, same input and output."""
+    """Multiply-adds of the v2 bottleneck (by stage) next to a normal conv at its expanded width (the
+    lecture's point), then the v1 block and a normal conv with the same input and output."""
     fig = _Fig()
-    rows = [("normal conv", result.normal), ("v1 block", result.v1), ("v2 bottleneck", result.block)]
-    colours = {"expansion": ORANGE, "depthwise": BLUE, "projection": GREEN, "pointwise": GREEN}
-    for stage_kind, colour in colours.items():
+    k, hidden = result.kernel_size, result.hidden
+    wide = f"normal {k}×{k} conv,<br>{hidden} → {hidden} channels"
+    rows = [("v1 block", result.v1), ("v2 bottleneck", result.block)]
+    for stage_kind, colour in STAGE_COLOURS.items():
         xs, ys = [], []
         for label, res in rows:
             for s in res.stages:
@@ -250,12 +260,16 @@ def mobilenet_cost_chart(result: MobileNetV2Result) -> go.Figure:
         if xs:
             fig.add_bar(x=xs, y=ys, orientation="h", name=stage_kind, marker_color=colour,
                         hovertemplate="%{y}: %{x:,} MACs<extra>" + stage_kind + "</extra>")
-    fig.add_bar(x=[result.normal.macs], y=["normal conv"], orientation="h", name="k×k conv", marker_color=GREY)
-    for label, res in rows:
-        fig.add_annotation(x=res.macs, y=label, text=f" {num(res.macs)}", showarrow=False, xanchor="left")
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title="multiply-adds")
-    return _layout(fig, "Cost: v2 bottleneck vs v1 block vs normal conv", height=330)
+    fig.add_bar(x=[result.normal.macs, result.wide_macs], y=["normal conv", wide], orientation="h",
+                name=f"{k}×{k} conv", marker_color=GREY, hovertemplate="%{y}: %{x:,} MACs<extra></extra>")
+    totals = [("normal conv", result.normal.macs), ("v1 block", result.v1.macs), (wide, result.wide_macs),
+              ("v2 bottleneck", result.block.macs)]
+    for label, macs in totals:
+        fig.add_annotation(x=macs, y=label, text=f" {num(macs)}", showarrow=False, xanchor="left")
+    fig.update_layout(barmode="stack", legend=dict(orientation="h", y=-0.25))
+    fig.update_yaxes(categoryorder="array", categoryarray=[label for label, _ in totals])
+    fig.update_xaxes(title="multiply-adds", range=[0, max(m for _, m in totals) * 1.25])
+    return _layout(fig, "Cost: the v2 bottleneck vs a normal conv on as many channels", height=400)
 
 
 def memory_chart(result: MobileNetV2Result) -> go.Figure:

@@ -24,13 +24,16 @@ N = ints("i_n", "n", "n (n_H = n_W)", 1, 64, 28)
 N_C = ints("i_nc", "n_c", "n_C (input channels)", 1, 512, 192)
 CH1X1 = ints("i_c1", "ch1x1", "#1×1", 1, 256, 64, widget="number", group=_B1)
 REDUCE_3X3 = flag("i_r3on", "reduce_3x3", "1×1 bottleneck", group=_B3)
-CH3X3RED = ints("i_r3", "ch3x3red", "#3×3 reduce", 1, 256, 96, widget="number", group=_B3)
+CH3X3RED = ints("i_r3", "ch3x3red", "#3×3 reduce", 1, 256, 96, widget="number", group=_B3,
+               enabled_if=("reduce_3x3", True))
 CH3X3 = ints("i_c3", "ch3x3", "#3×3", 1, 256, 128, widget="number", group=_B3)
 REDUCE_5X5 = flag("i_r5on", "reduce_5x5", "1×1 bottleneck", group=_B5)
-CH5X5RED = ints("i_r5", "ch5x5red", "#5×5 reduce", 1, 256, 16, widget="number", group=_B5)
+CH5X5RED = ints("i_r5", "ch5x5red", "#5×5 reduce", 1, 256, 16, widget="number", group=_B5,
+               enabled_if=("reduce_5x5", True))
 CH5X5 = ints("i_c5", "ch5x5", "#5×5", 1, 256, 32, widget="number", group=_B5)
 USE_POOL_PROJ = flag("i_pon", "use_pool_proj", "1×1 projection after the pool", group=_BP)
-POOL_PROJ = ints("i_p", "pool_proj", "pool proj", 1, 256, 32, widget="number", group=_BP)
+POOL_PROJ = ints("i_p", "pool_proj", "pool proj", 1, 256, 32, widget="number", group=_BP,
+                 enabled_if=("use_pool_proj", True))
 CONTROLS = (N, N_C, CH1X1, REDUCE_3X3, CH3X3RED, CH3X3, REDUCE_5X5, CH5X5RED, CH5X5, USE_POOL_PROJ, POOL_PROJ)
 
 

@@ -8,6 +8,10 @@ lecture's number for that lab and ``View.figure`` the key of its main figure, so
 lecture tour shows the same thing the lab does. A setting no block can have gives a
 view holding one error callout that says what was wrong and what is allowed.
 
+Every lab's view has a ``lead``: the lecture's point, its numbers as big metrics and one
+sentence saying what they mean, which the page draws first — above the lab's controls —
+so the lecture's number is the first thing on screen at any width.
+
 ``LABS`` is the registry the page draws from: lab id → title, sections (each its
 controls, how they are laid out, and its view function) and an optional action.
 """
@@ -69,6 +73,11 @@ def shapes_and_counts(res: LabResult, first: str = "input", last: str = "output"
             v.Metrics((v.Metric("Parameters", num(res.params)), v.Metric("Multiply-adds", num(res.macs)))))
 
 
+def lead(*items: v.Metric, text: str = "") -> tuple[v.Block, ...]:
+    """The lecture's point, shown first: its numbers big (metrics), then one sentence."""
+    return (v.Metrics(items),) + ((v.Text(text),) if text else ())
+
+
 def _conv_column(title: str, flow: str, macs: int, note: str, formula: str) -> tuple[v.Block, ...]:
     """One convolution's column: its title, input → output, its multiplies and the arithmetic behind them."""
     return v.Heading(title, 4), v.Text(flow), v.Metrics((v.Metric("Multiplies", num(macs), note),)), v.Caption(formula)
@@ -104,8 +113,13 @@ def channels_view(settings: Settings) -> v.View:
             f"multiplies them by its {n_c} weights and adds them up{', then ReLU' if s['relu'] else ''}.\n\n"
             f"Cost: {conv.formula} multiplies. Parameters: {n_c}·{filters} weights + {filters} biases "
             f"= {num(conv.params_formula)}.")
-    return v.View((*shapes_and_counts(res), v.Text(text), stage_table(res.stages), agreement(res)),
-                  headline=f"{shape_text(res.input_shape)} → {shape_text(res.output_shape)}")
+    point = lead(v.Metric("Input", shape_text(res.input_shape)),
+                 v.Metric(f"{filters} filters 1 × 1 × {n_c} →", shape_text(res.output_shape)),
+                 v.Metric("Multiply-adds", num(res.macs)),
+                 text=f"A 1×1 convolution keeps n_H × n_W and changes the number of channels ({grows} n_C, "
+                      f"{n_c} → {filters}): a fully connected layer applied at every pixel.")
+    return v.View((v.Text(text), stage_table(res.stages), agreement(res)),
+                  headline=f"{shape_text(res.input_shape)} → {shape_text(res.output_shape)}", lead=point)
 
 
 # ---------------------------------------------------------------- 2. Inception module
@@ -120,8 +134,7 @@ def inception_view(settings: Settings) -> v.View:
     c = res.comparison
     channels = " + ".join(str(shape[0]) for _, shape in res.branch_outputs)
     branch_costs = " · ".join(f"{name}: **{num(m)}**" for name, m in res.branch_macs.items())
-    curve = inception.bottleneck_saving_curve(n, n_c, ch5, tuple(range(1, max(n_c, red5) + 1)))
-    blocks = (
+    module = (
         *shapes_and_counts(res),
         v.Figure(figures.inception_diagram(res), key="bl_inception_diagram"),
         v.Text(f"Every branch keeps **{n} × {n}** (\"same\" convolutions and pooling); the channels "
@@ -130,6 +143,24 @@ def inception_view(settings: Settings) -> v.View:
         v.Text(f"**Cost of each branch** (multiply-adds): {branch_costs} — total {num(res.macs)}."),
         stage_table(res.stages),
         agreement(res),
+    )
+    if not s["reduce_5x5"]:  # the naive 5×5 branch: no saving to claim
+        point = lead(v.Metric(f"5×5 branch: {ch5} filters 5 × 5 × {n_c}, no bottleneck", num(c.direct),
+                              "multiplies"),
+                     v.Metric("The whole module", num(res.macs), "multiply-adds"),
+                     text=f"This module's 5×5 branch convolves all {n_c} input channels directly: "
+                          f"{n}·{n}·{ch5} outputs × 5·5·{n_c} multiplies each. Switch its "
+                          "“1×1 bottleneck” on to see the lecture's saving.")
+        return v.View(module, headline=f"{num(c.direct)} multiplies (no bottleneck)",
+                      figure="bl_inception_diagram", lead=point)
+    point = lead(v.Metric(f"5×5 conv directly, {ch5} filters", num(c.direct), "multiplies"),
+                 v.Metric(f"1×1 to {red5} first, then the 5×5", num(c.bottlenecked), "multiplies"),
+                 v.Metric("The bottleneck's saving", f"{c.saving:.1f}× fewer"),
+                 text=f"The lecture's point: on {n} × {n} × {n_c}, a 1×1 convolution down to {red5} channels "
+                      f"before the 5×5 cuts its multiplies from ~{short(c.direct)} to ~{short(c.bottlenecked)}, "
+                      "with the same output shape.")
+    curve = inception.bottleneck_saving_curve(n, n_c, ch5, tuple(range(1, max(n_c, red5) + 1)))
+    comparison = (
         v.Heading("The lecture's comparison: the 5×5 branch with and without the 1×1 bottleneck"),
         v.Columns((
             (v.Text(f"**Direct 5×5 conv, {ch5} filters** on {n} × {n} × {n_c}:  \n"
@@ -143,7 +174,8 @@ def inception_view(settings: Settings) -> v.View:
         )),
         v.Figure(figures.saving_chart(curve, red5, c.direct), key="bl_saving", toolbar="hover"),
     )
-    return v.View(blocks, headline=f"{num(c.direct)} vs {num(c.bottlenecked)}", figure="bl_saving")
+    return v.View(comparison + module, headline=f"{num(c.direct)} vs {num(c.bottlenecked)}", figure="bl_saving",
+                  lead=point)
 
 
 # ---------------------------------------------------------------- 3. Residual block
@@ -171,6 +203,16 @@ def residual_view(settings: Settings) -> v.View:
         plain = v.Callout("info", f"max |a[l+2]| = {res.max_plain:g}"
                           + (f", max |a[l+2] − a[l]| = {res.max_diff_plain:g}" if res.max_diff_plain is not None
                              else ""))
+    if res.max_diff is None:
+        point = lead(v.Metric("a[l]", shape_text(res.input_shape)), v.Metric("a[l+2]", shape_text(res.output_shape)),
+                     text="The shapes differ, so the shortcut needs the projection W_s: the block cannot fall "
+                          "back to the identity here.")
+    else:
+        point = lead(v.Metric("Residual block: max |a[l+2] − a[l]|", f"{res.max_diff:g}"),
+                     v.Metric("Plain block: max |a[l+2]|", f"{res.max_plain:g}"),
+                     text=("With W[l+2] = 0 and b[l+2] = 0 the residual block passes a[l] on unchanged, the plain "
+                           "block loses it: adding a residual block cannot make the network worse."
+                           if res.zeroed else "A real forward pass through both blocks with the same weights."))
     blocks = (
         v.Figure(figures.residual_diagram(res), key="bl_residual_diagram"),
         v.Latex(r"a^{[l+2]} = g\big(z^{[l+2]} + a^{[l]}\big) = g\big(W^{[l+2]} a^{[l+1]} + b^{[l+2]} + a^{[l]}\big)"),
@@ -181,7 +223,7 @@ def residual_view(settings: Settings) -> v.View:
         stage_table(res.stages),
         agreement(res),
     )
-    return v.View(blocks, headline=headline, figure="bl_residual_diagram")
+    return v.View(blocks, headline=headline, figure="bl_residual_diagram", lead=point)
 
 
 # ---------------------------------------------------------------- 4. Depthwise-separable
@@ -218,7 +260,14 @@ def separable_view(settings: Settings) -> v.View:
     )
     headline = (f"{num(res.normal.macs)} vs {num(dw.macs)} + {num(pw.macs)} = {num(res.separable.macs)} "
                 f"(ratio {res.ratio:.2f})")
-    return v.View(blocks, headline=headline, figure="bl_ratio")
+    point = lead(v.Metric(f"Normal {f}×{f} conv", num(res.normal.macs), "multiplies"),
+                 v.Metric("Depthwise-separable", num(res.separable.macs),
+                          f"depthwise {num(dw.macs)} + pointwise {num(pw.macs)}"),
+                 v.Metric("Ratio", f"{res.ratio:.2f}", f"1/{n_out} + 1/{f}² = {res.ratio_formula:.3f}"),
+                 text=f"The same {shape_text(res.normal.output_shape)} output for about "
+                      f"{1 / res.ratio:.1f}× fewer multiplies: filter each channel alone, then mix the channels "
+                      "with 1×1 convolutions.")
+    return v.View(blocks, headline=headline, figure="bl_ratio", lead=point)
 
 
 # ---------------------------------------------------------------- 5. MobileNet v2 bottleneck
@@ -237,17 +286,18 @@ def mobilenet_v2_view(settings: Settings) -> v.View:
         v.Caption(names + (" (t = 1: no expansion layer)" if t == 1 else "")),
         v.Text(f"**Residual connection:** {res.residual_reason}"),
         v.Metrics((
-            v.Metric("v2 bottleneck", f"{num(res.block.macs)} MACs", f"{num(res.block.params)} params"),
-            v.Metric("v1 block (same in/out)", f"{num(res.v1.macs)} MACs", f"{num(res.v1.params)} params"),
-            v.Metric(f"normal {k}×{k} conv (same in/out)", f"{num(res.normal.macs)} MACs",
+            v.Metric("v2 bottleneck, MACs", num(res.block.macs), f"{num(res.block.params)} params"),
+            v.Metric("v1 block (same in/out), MACs", num(res.v1.macs), f"{num(res.v1.params)} params"),
+            v.Metric(f"normal {k}×{k} conv (same in/out), MACs", num(res.normal.macs),
                      f"{num(res.normal.params)} params"),
         )),
         v.Figure(figures.mobilenet_cost_chart(res), key="bl_mobilenet_cost", toolbar="hover"),
-        v.Text(f"The v2 block costs **{res.vs_normal:.2f}×** a normal {k}×{k} conv with the same input and output. "
-               f"What it buys is a representation of {res.hidden} channels inside the block (t × n_c = {t} × {cin}), "
-               f"filtered cheaply by the depthwise conv: a normal {k}×{k} conv at that width "
-               f"({res.hidden} → {res.hidden} channels) would cost **{num(res.wide_macs)}** multiply-adds, "
-               f"{res.wide_macs / res.block.macs:.1f}× the whole bottleneck block."),
+        v.Text(f"A normal {k}×{k} conv working at the block's width ({res.hidden} → {res.hidden} channels) would "
+               f"cost **{num(res.wide_macs)}** multiply-adds, {res.wide_macs / res.block.macs:.1f}× the whole "
+               f"bottleneck block: the depthwise conv filters the {res.hidden} channels (t × n_c = {t} × {cin}) "
+               f"cheaply. A normal {k}×{k} conv from the block's input straight to its output is cheaper still "
+               f"(the block costs {res.vs_normal:.2f}× that), but it never sees more than "
+               f"{max(cin, s['out_channels'])} channels."),
         v.Text(f"**Memory.** The expanded activation takes **{num(res.expanded_bytes)} bytes** "
                f"({data_size(res.expanded_bytes)}, float32) — {res.expanded_bytes / res.input_bytes:.1f}× the "
                f"input's {num(res.input_bytes)}. The block computes in this larger space, but the projection brings "
@@ -257,7 +307,17 @@ def mobilenet_v2_view(settings: Settings) -> v.View:
         stage_table(res.block.stages),
         agreement(res),
     )
-    return v.View(blocks, headline=chain, figure="bl_mobilenet_cost")
+    wide = f"normal {k}×{k} conv, {res.hidden} → {res.hidden} channels"
+    point = lead(v.Metric(f"v2 bottleneck: computes on {res.hidden} channels", f"{num(res.block.macs)} MACs",
+                          "expand → depthwise → project"),
+                 v.Metric(wide, f"{num(res.wide_macs)} MACs", f"{res.wide_macs / res.block.macs:.1f}× the bottleneck"),
+                 v.Metric("Passed to the next block", shape_text(res.block.output_shape),
+                          f"not {shape_text(res.block.stages[-2].output_shape)}"),
+                 text=f"The lecture's point: the block works in a space of {res.hidden} channels (t × n_c = "
+                      f"{t} × {cin}) for a fraction of what a normal convolution there would cost, and the "
+                      "projection keeps what is stored and passed on small.")
+    return v.View(blocks, headline=f"{num(res.block.macs)} vs {num(res.wide_macs)} MACs on {res.hidden} channels",
+                  figure="bl_mobilenet_cost", lead=point)
 
 
 # ---------------------------------------------------------------- 6. EfficientNet scaling
@@ -269,6 +329,11 @@ def efficientnet_view(settings: Settings) -> v.View:
     s = resolve(efficientnet.CONTROLS, settings)
     res = efficientnet.efficientnet(**efficientnet.scaling(**s))
     c = res.chosen
+    point = lead(v.Metric("Depth d · width w · resolution", f"{c.depth:.2f} · {c.width:.2f} · {c.resolution}"),
+                 v.Metric("Multiply-adds", short(c.macs), f"{res.factor:.2f}× B0"),
+                 v.Metric("The rule d · w² · r² predicts", f"{res.predicted_factor:.2f}× B0"),
+                 text="The lecture's point: scale depth, width and resolution together; the cost grows as "
+                      "d · w² · r².")
     blocks: list[v.Block] = [v.Heading(f"d = {c.depth:.2f}, w = {c.width:.2f}, input {c.resolution} × "
                                        f"{c.resolution} × 3 — {c.blocks} MBConv blocks")]
     if s["mode"] == efficientnet.MODES[0]:
@@ -299,7 +364,7 @@ def efficientnet_view(settings: Settings) -> v.View:
     blocks += [v.Expander("Stages of this network (traced shapes)", (stage_table(c.stages),)), agreement(c)]
     headline = (f"d = {c.depth:.2f}, w = {c.width:.2f}, r = {c.resolution}: {num(c.macs)} multiply-adds "
                 f"= {res.factor:.2f}× B0")
-    return v.View(tuple(blocks), headline=headline, figure="bl_efficientnet")
+    return v.View(tuple(blocks), headline=headline, figure="bl_efficientnet", lead=point)
 
 
 def real_pass_offer(settings: Settings) -> str | None:
@@ -385,14 +450,17 @@ _1X1_SECTIONS = (
 
 
 def in_sections(sections: tuple[Section, ...], settings: Settings) -> v.View:
-    """The sections' views one after another under their headings; the headline and figure of the last."""
+    """The sections' views one after another under their headings; the headline and figure of the last,
+    every section's lead first."""
     resolve((c for section in sections for c in section.controls), settings)  # unknown or bad: ValueError
     blocks: list[v.Block] = []
+    leads: list[v.Block] = []
     for section in sections:
         names = {c.name for c in section.controls}
         part = section.view({k: value for k, value in settings.items() if k in names})
         blocks += [v.Heading(section.heading), *part.blocks] if section.heading else part.blocks
-    return v.View(tuple(blocks), headline=part.headline, figure=part.figure)
+        leads += part.lead
+    return v.View(tuple(blocks), headline=part.headline, figure=part.figure, lead=tuple(leads))
 
 
 @_errors_as_callout

@@ -2,20 +2,23 @@
 
 The page reads its widgets into an :class:`InsideRequest`, calls :func:`inside_page` and
 lays out the sections of the :class:`InsidePage` it gets back with
-``viz.pages._render.render``. Clicks on the maps arrive as Streamlit selection states;
-:func:`clicked_unit` turns them into the unit to explain. The lecture tour's LeNet step
-can show :func:`lenet_step_view` (the prediction and the C1 maps of one test digit).
+``viz.pages._render.render``. Everything made of pixels is a :class:`viz.view.Tiles`: a click on
+a unit of a map, or on a digit of a gallery, arrives as the "unit" event of its component
+(``st.session_state[key]``, in the run the click starts); :func:`clicked_unit`,
+:func:`picked_position` and :func:`wrong_position` read them. The lecture tour's LeNet step
+shows :func:`lenet_step_view` (one test digit's prediction and C1's maps).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from PIL import Image as PILImage
 from torch import nn
 
 from viz import images, trained
@@ -23,17 +26,27 @@ from viz import view as v
 from viz.compute import ServerBusy
 from viz.data import mnist
 from viz.formatting import user_value
-from viz.inside import errors, figures, network
+from viz.inside import errors, figures, network, pictures
 from viz.inside.preprocess import NoDigit, prepare
 
 SOURCES = ("A test digit", "Draw one", "Upload a photo")
 STYLES = ("modern", "1998")
 STYLE_LABELS = {"modern": "modern (ReLU, max-pool)", "1998": "1998 (tanh, average subsampling)"}
 PICKER_PER_CLASS = 6
+MAP_STAGES = ("c1", "s2", "c3", "s4", "c5", "f6")
+MAP_KEYS = {stage: f"inside_map_{stage}" for stage in MAP_STAGES}
+SHAPES = {"c1": (6, 28, 28), "s2": (6, 14, 14), "c3": (16, 10, 10), "s4": (16, 5, 5), "c5": (120, 1, 1),
+          "f6": (84, 1, 1)}
+# How each layer's maps are tiled (maps to a row) and enlarged (screen pixels per unit, at
+# most): every picture about 260 pixels wide, three to a row on a 1280-pixel screen.
 COLUMNS = {"c1": 3, "s2": 3, "c3": 4, "s4": 4, "c5": 12, "f6": 12}
-MAP_KEYS = {stage: f"inside_map_{stage}" for stage in COLUMNS}
+SCALES = {"c1": 3, "s2": 6, "c3": 6, "s4": 11, "c5": 11, "f6": 11}
 PICKER_KEY = "inside_pick"
 WRONG_KEY = "inside_wrong"
+FIELD_KEY = "inside_field"
+# Uploads: a real 28 × 28 MNIST digit must pass, and a tightly cropped "1" (tall and thin).
+UPLOAD_MIN_SIDE = 8
+UPLOAD_MAX_ASPECT = 10
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,7 @@ class InsideRequest:
     style: str = "modern"
     source: str = SOURCES[0]
     test_position: int = 0  # into mnist.test()
-    canvas: np.ndarray | None = None  # RGBA from the drawing canvas
+    canvas: np.ndarray | None = None  # what was drawn (drawn_pixels): RGB, or RGBA
     upload: tuple[bytes, str] | None = None  # (file bytes, file name)
     unit: Unit | None = None  # the clicked unit
     user_state: Mapping[str, Any] | None = None  # weights retrained in this session (else the stored ones)
@@ -107,39 +120,60 @@ def picker_view(chosen: int | None = None) -> v.View:
     order = _picker_order()
     test = mnist.test()
     at = np.flatnonzero(order == chosen)
-    fig = figures.gallery_figure(test.images[order], [f"#{p}" for p in order], columns=10,
-                                 title="Click a test digit", height=360, marked=int(at[0]) if len(at) else None)
-    return v.View((v.Figure(fig, key=PICKER_KEY, selectable=True),
-                   v.Caption("Test digits: the network never saw them while it learned. One column per digit "
-                             "0–9.")), figure=PICKER_KEY)
+    hovers = tuple(f"Test digit #{p}, a {test.labels[p]}: click to look inside the network with it" for p in order)
+    picker = pictures.gallery_tiles(test.images[order], PICKER_KEY, "Click a test digit", columns=10, hovers=hovers,
+                                    marked=int(at[0]) if len(at) else None,
+                                    hint="The digits the network never saw while it learned: one column per digit "
+                                         "0–9.")
+    return v.View((picker,), figure=PICKER_KEY)
 
 
-def picked_position(selection: Any) -> int | None:
-    """The test position of the digit clicked in :func:`picker_view`, if any."""
-    index = _point_index(selection)
-    if index is None:
+def clicked_tile(state: Any, count: int) -> int | None:
+    """The tile clicked in this run in a gallery's component ``state`` (its "unit" event), if any."""
+    try:
+        index = int(state["unit"]["map"])
+    except (KeyError, TypeError, ValueError):
         return None
+    return index if 0 <= index < count else None
+
+
+def picked_position(state: Any) -> int | None:
+    """The test position of the digit clicked in :func:`picker_view`, if any."""
     positions = _picker_order()
-    return int(positions[index]) if 0 <= index < len(positions) else None
+    index = clicked_tile(state, len(positions))
+    return None if index is None else int(positions[index])
 
 
-def wrong_position(selection: Any, request: InsideRequest) -> int | None:
+def wrong_position(state: Any, request: InsideRequest) -> int | None:
     """The test position of the misclassified digit clicked in the errors section."""
-    index = _point_index(selection)
     model, which = _model(request)
     wrong = _errors(request, model, which).wrong[:WRONG_SHOWN]
-    return int(wrong[index]) if index is not None and 0 <= index < len(wrong) else None
+    index = clicked_tile(state, len(wrong))
+    return None if index is None else int(wrong[index])
 
 
-def _point_index(selection: Any) -> int | None:
+DRAWING_PREFIX = "data:image/png;base64,"
+DRAWING_MAX_CHARS = 2_000_000  # a 280 × 280 drawing is ~10–30 kB as a PNG data URL
+
+
+def drawn_pixels(drawing: Any) -> np.ndarray | None:
+    """The pixels of what the drawing square sent (``{"png": data URL, "strokes": n}``), or None.
+
+    The value comes from the browser, so it is checked like an upload: a PNG data URL of
+    bounded size, decoded by :func:`viz.images.load_bytes` (never unpickled, never trusted).
+    Anything else — nothing drawn, a cleared square, a tampered value — is None.
+    """
     try:
-        points = selection["selection"]["points"]
-    except (KeyError, TypeError):
+        url = drawing["png"]
+    except (KeyError, TypeError, IndexError):
         return None
-    for point in points:
-        if point.get("curve_number", 1) == 1 and "point_index" in point:
-            return int(point["point_index"])
-    return None
+    if not isinstance(url, str) or not url.startswith(DRAWING_PREFIX) or len(url) > DRAWING_MAX_CHARS:
+        return None
+    try:
+        data = base64.b64decode(url[len(DRAWING_PREFIX):], validate=True)
+        return images.load_bytes(data, "your drawing", min_side=UPLOAD_MIN_SIDE, max_aspect=UPLOAD_MAX_ASPECT).pixels
+    except (binascii.Error, images.ImageError):
+        return None
 
 
 def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], str]:
@@ -158,41 +192,40 @@ def _digit(request: InsideRequest) -> tuple[np.ndarray | None, list[v.Block], st
         pixels, name, notes = request.canvas, "your drawing", []
     else:
         if request.upload is None:
-            return None, [v.Callout("info", "Upload a photo of one handwritten digit (PNG, JPEG …). Dark ink "
-                                            "on light paper works; it is inverted to MNIST's light on dark.")], "upload"
+            return None, [v.Callout("info", "Upload a photo or scan of one handwritten digit (PNG, JPEG …), "
+                                            "from a real 28 × 28 MNIST digit up to a phone photo. Dark ink on light "
+                                            "paper works; it is inverted to MNIST's light on dark.")], "upload"
         data, filename = request.upload
         try:
             # The file name goes into the message only as a code span (user text is never markup).
-            loaded = images.decode_upload(data, "the file", alive=request.alive)  # on the bounded worker
-        except images.ImageError as exc:
+            loaded = images.decode_upload(data, "the file", min_side=UPLOAD_MIN_SIDE, max_aspect=UPLOAD_MAX_ASPECT,
+                                          alive=request.alive)
+        except (images.ImageError, ServerBusy) as exc:
             return None, [v.Callout("error", f"{user_value(filename)}: {exc} The rest of the page still shows the "
                                              "stored network's errors; upload another picture to look inside.")], filename
-        except ServerBusy as exc:
-            return None, [v.Callout("warning", str(exc))], filename
         pixels, name, notes = loaded.pixels, f"the photo {user_value(filename)}", loaded.notes
     try:
         prepared = prepare(pixels)
     except NoDigit as exc:
-        return None, [v.Callout("warning", str(exc))], name
+        message = str(exc)
+        if any(note.startswith("Transparency") for note in notes):  # viz.images flattens onto white
+            message += (" Its transparent parts were made white: a white digit on a transparent background "
+                        "disappears that way — save it on black or on white paper instead.")
+        return None, [v.Callout("warning", message)], name
     blocks: list[v.Block] = [v.Caption(note) for note in notes]
     if prepared.inverted:
         blocks.append(v.Callout("info", "Inverted: MNIST digits are light on dark, and this one was dark on "
                                         "light — black and white were swapped (step 2).", icon=":material/invert_colors:"))
-    steps = [(_enlarged(step.image), f"{step.title}. {step.note}") for step in prepared.steps]
-    blocks.append(v.Expander("How the picture was made to look like an MNIST digit (6 steps)", (
-        v.Columns(tuple((v.Image(img, caption=cap, width="content"),) for img, cap in steps[:3])),
-        v.Columns(tuple((v.Image(img, caption=cap, width="content"),) for img, cap in steps[3:])),
-    ), expanded=True))
+    blocks.append(_steps_view(prepared.steps))
     return prepared.digit, blocks, name
 
 
-def _enlarged(image: np.ndarray, side: int = 140) -> np.ndarray:
-    """A small grey image scaled up with square pixels (so 20 × 20 looks like 20 × 20)."""
-    h, w = image.shape
-    scale = max(1, side // max(h, w))
-    if max(h, w) * scale > side:  # a big picture: shown at most ``side`` pixels a side, like the rest
-        return images.fit_within(np.stack([image] * 3, -1), side)
-    return np.asarray(PILImage.fromarray(image).resize((w * scale, h * scale), PILImage.Resampling.NEAREST))
+def _steps_view(steps) -> v.Expander:
+    """The preprocessing steps as one numbered strip of pictures, what each did in a numbered list beneath."""
+    strip = pictures.steps_strip([step.image for step in steps])
+    notes = v.Text("\n".join(f"{k}. **{step.title.split('. ', 1)[1]}.** {step.note}" for k, step in enumerate(steps, 1)))
+    return v.Expander(f"How the picture was made to look like an MNIST digit ({len(steps)} steps)",
+                      (v.Image(pictures.png(strip), width=strip.shape[1] // 2), notes), expanded=True)
 
 
 # ---------------------------------------------------------------- the sections
@@ -223,41 +256,75 @@ def _prediction_view(result: network.Forward, name: str) -> v.View:
     ), headline=f"LeNet-5 says {result.prediction} ({top:.0%})", figure="inside_probabilities")
 
 
+def _explain(style: str) -> dict[str, str]:
+    """Each layer in plain words (LeCun et al. 1998, §II.B), for a student who has never seen a CNN."""
+    pool = ("keeping the largest value of each 2 × 2 block (max-pooling)" if style == "modern" else
+            "averaging each 2 × 2 block (the paper's subsampling), then squashing with tanh")
+    return {
+        "c1": "C1 slides 6 learned 5 × 5 filters over the input; each filter makes one map, bright where the "
+              "input looks like the filter. 28 × 28: a 5 × 5 window fits 28 times across 32 pixels.",
+        "s2": f"S2 halves each map to 14 × 14, {pool}: it keeps *that* a pattern is there, less exactly *where*.",
+        "c3": "C3 has 16 filters, each 5 × 5 over all 6 maps of S2 at once: it combines strokes into parts of "
+              "digits (curves, corners, line ends). 10 × 10 maps.",
+        "s4": f"S4 halves again, {pool}: 16 maps of 5 × 5.",
+        "c5": "C5 has 120 filters as big as S4's whole 5 × 5 × 16 stack: one number each (one square here). "
+              "Every C5 unit sees the whole digit.",
+        "f6": "F6: 84 numbers, each a weighted sum of all 120 of C5. The output layer weighs these 84 into the "
+              "10 digit scores behind the bar chart.",
+    }
+
+
+def _unit_name(unit: Unit) -> str:
+    name = network.TITLES[unit.stage].split(" ·")[0]
+    if unit.stage in network.MAP_STAGES:
+        return f"{name}, map {unit.map + 1}, row {unit.row}, column {unit.col}"
+    return f"{name}, unit {unit.map + 1}"
+
+
 def _layers_view(request: InsideRequest, result: network.Forward, unit: Unit) -> v.View:
     relu = request.style == "modern"
-    marked = {unit.stage: (unit.map, unit.row, unit.col)}
-    figs = {}
-    for stage, columns in COLUMNS.items():
+    words = _explain(request.style)
+    tiles = {}
+    for stage in MAP_STAGES:
         maps = result.maps[stage]
         shaped = maps if maps.ndim == 3 else maps.reshape(-1, 1, 1)
-        tall = {"c1": 330, "s2": 330, "c3": 360, "s4": 360, "c5": 230, "f6": 190}[stage]
-        figs[stage] = v.Figure(figures.maps_figure(shaped, network.TITLES[stage], relu, columns, tall,
-                                                   marked.get(stage), "map" if maps.ndim == 3 else "unit"),
-                               key=MAP_KEYS[stage], selectable=True)
+        marked = (unit.map, unit.row, unit.col) if stage == unit.stage else None
+        hint = (f"Outlined: {_unit_name(unit)}. Its receptive field is outlined on the input." if marked else
+                "Point at a unit to read its value; click it to see what it looks at.")
+        tiles[stage] = pictures.maps_tiles(shaped, MAP_KEYS[stage], network.TITLES[stage], relu, COLUMNS[stage],
+                                           SCALES[stage], marked, "map" if maps.ndim == 3 else "unit", hint)
     box = network.field_box(request.style, unit.stage, unit.row, unit.col)
     size = network.fields(request.style)[unit.stage].size
-    stage_name = network.TITLES[unit.stage].split(" ·")[0].split(":")[0]
-    where = (f"{stage_name}, map {unit.map + 1}, row {unit.row}, column {unit.col}" if unit.stage in network.MAP_STAGES
-             else f"{stage_name}, unit {unit.map + 1}")
-    field_fig = figures.digit_figure(result.input32, "The input (32 × 32) and what the unit sees", box)
+    whole = " — the whole input" if size[0] >= mnist.LENET_SIDE else ""
+    field_tiles = pictures.digit_tiles(result.input32, FIELD_KEY, "The input (32 × 32) and what the unit sees", box,
+                                       hint="Point at a pixel to read its value.")
     colours = ("Colours: black = 0 (the filter found nothing there) up to pale yellow = the layer's largest value "
                "(ReLU never gives less than 0)." if relu else
                "Colours: blue = −1, white = 0, red = +1 (tanh squashes every value into −1 … +1).")
+
+    def column(stage: str) -> tuple[v.Block, ...]:
+        return tiles[stage], v.Caption(words[stage])
+
     return v.View((
-        v.Text("Each layer turns the digit into new pictures, one per learned filter (a **feature map**). "
-               "A bright spot means “this filter's pattern is here”. Click any unit of any map to see which input "
-               "pixels it looks at — its **receptive field**, outlined in green."),
+        v.Text("Each layer turns the digit into new pictures called **feature maps**, one per learned filter: a "
+               "bright spot means “this filter's pattern is here”. Going deeper, the maps get smaller and more "
+               "numerous. **Click any unit** of any map to see which input pixels it looks at — its **receptive "
+               "field**, outlined in green on the input."),
         v.Caption(colours),
-        v.Columns(((figs["c1"],), (figs["s2"],))),
-        v.Columns(((figs["c3"],), (figs["s4"],))),
-        v.Columns(((figs["c5"], figs["f6"]), (
-            v.Figure(field_fig, key="inside_field"),
-            v.Callout("success", f"**{where}** sees **{int(size[0])} × {int(size[1])}** input pixels"
-                                 + (" — the whole 32 × 32 input" if size[0] >= 32 else "") + "."),
-            v.Caption("Deeper units see more: C1 5 × 5, S2 6 × 6, C3 14 × 14, S4 16 × 16, C5 and beyond the whole "
-                      "32 × 32 input. Computed from the layer stack (kernel, stride, padding of each layer)."),
-        )), widths=(3, 2)),
+        v.Columns(((field_tiles,
+                    v.Callout("success", f"**{_unit_name(unit)}** sees **{int(size[0])} × {int(size[1])}** input "
+                                         f"pixels{whole}."),
+                    v.Caption("Deeper units see more: C1 5 × 5, S2 6 × 6, C3 14 × 14, S4 16 × 16, C5 and beyond the "
+                              "whole 32 × 32 input. Computed from the layer stack (each layer's kernel, stride and "
+                              "padding).")),
+                   column("c1"), column("s2"))),
+        v.Columns((column("c3"), column("s4"), column("c5") + column("f6"))),
     ), figure=MAP_KEYS["c1"])
+
+
+def _signed(x: float, digits: int = 2) -> str:
+    """``+0.12`` / ``−0.12`` with a true minus sign (easier to read than a hyphen)."""
+    return f"{x:+.{digits}f}".replace("-", "−")
 
 
 def _kernels_view(model: nn.Module, result: network.Forward, unit: Unit) -> v.View:
@@ -267,21 +334,27 @@ def _kernels_view(model: nn.Module, result: network.Forward, unit: Unit) -> v.Vi
     else:
         m, r, c = 0, 14, 14
     s = network.c1_unit(model, result, m, r, c)
-    rows = tuple({"": f"row {r + i}", **{f"column {c + j}": f"{s.inputs[i, j]:+.2f} × {s.weights[i, j]:+.2f}"
-                                         for j in range(5)}} for i in range(5))
     products = s.inputs * s.weights
+    shown = result.maps["c1"][m, r, c]
     return v.View((
-        v.Figure(figures.kernels_figure(weights, marked=m), key="inside_kernels"),
-        v.Caption("Each C1 filter is 25 weights that C1 slides over the input. Red weights reward ink, blue "
-                  "weights punish it: the filter responds to the pattern drawn in red."),
-        v.Text(f"**One unit of C1, by hand** — filter {m + 1} at row {r}, column {c} (click a C1 unit above to "
-               f"choose another). It looks at the 5 × 5 input pixels at rows {r}–{r + 4}, columns {c}–{c + 4} of the "
-               "32 × 32 input; each cell below is *input pixel × weight*:"),
-        v.Table(rows, static=True),
-        v.Latex(rf"z = \sum_{{25}} x_i w_i + b = {products.sum():+.3f} {s.bias:+.3f} = {s.total:+.3f}"),
-        v.Latex(rf"a = \mathrm{{{s.activation}}}(z) = {s.output:.3f}"),
-        v.Caption(f"The value shown in C1's map {m + 1} at row {r}, column {c} is "
-                  f"{result.maps['c1'][m, r, c]:.3f}: the same number, computed by the network."),
+        v.Columns(((pictures.kernels_tiles(weights, "inside_kernels", marked=m),), (
+            v.Text("Each C1 filter is 25 **weights** that C1 slides over the input, one step at a time. Red "
+                   "weights reward ink, blue weights punish it: a filter answers most where the input looks like its "
+                   "red part. Training chose these numbers; nobody drew them."),
+            v.Text(f"**One unit of C1, by hand** — filter {m + 1} at row {r}, column {c} (click a C1 unit above to "
+                   f"choose another; its filter is outlined). It looks at the 5 × 5 input pixels at rows {r}–{r + 4}, "
+                   f"columns {c}–{c + 4} of the 32 × 32 input, multiplies each by the filter's weight for that spot, "
+                   "and adds the 25 products:"),
+        )), widths=(2, 3)),
+        v.Html(pictures.unit_sum_html(s.inputs, s.weights, products)),
+        v.Latex(rf"z = \sum_{{i=1}}^{{25}} x_i w_i + b, \qquad a = \mathrm{{{s.activation}}}(z)"),
+        v.Text(f"The 25 products add up to **{_signed(products.sum(), 3)}**.  \n"
+               f"Add the filter's bias b = **{_signed(s.bias, 3)}**: z = **{_signed(s.total, 3)}**.  \n"
+               + (f"ReLU keeps a positive z and turns a negative one into 0: a = **{s.output:.3f}**."
+                  if s.activation == "ReLU" else
+                  f"tanh squashes z into −1 … +1: a = tanh({_signed(s.total, 3)}) = **{_signed(s.output, 3)}**.")),
+        v.Caption(f"The network's own value in C1's map {m + 1} at row {r}, column {c}: {shown:.3f} — the same "
+                  "number."),
     ), figure="inside_kernels")
 
 
@@ -291,18 +364,21 @@ WRONG_SHOWN = 24
 def _errors_view(report: errors.ErrorReport) -> v.View:
     test = mnist.test()
     wrong = report.wrong[:WRONG_SHOWN]
-    captions = [f"{test.labels[p]} → {report.predictions[p]}" for p in wrong]
     blocks: list[v.Block] = [
-        v.Text(f"The network gets **{len(report.wrong)}** of the 1,000 test digits wrong. Here they are, the most "
-               "confidently wrong first (true label → what LeNet-5 said); click one to look inside it."),
+        v.Text(f"The network gets **{len(report.wrong)}** of the 1,000 test digits wrong. Here are the "
+               f"{len(wrong)} it was most sure about (under each: the true label → what LeNet-5 said); click one to "
+               "look inside it."),
     ]
     if len(wrong):
-        blocks.append(v.Figure(figures.gallery_figure(test.images[wrong], captions, columns=12,
-                                                      title="Misclassified test digits", caption_colour="#b42318"),
-                               key=WRONG_KEY, selectable=True))
+        captions = tuple(f"{test.labels[p]} → {report.predictions[p]}" for p in wrong)
+        hovers = tuple(f"Test digit #{p}: a {test.labels[p]}, but LeNet-5 said {report.predictions[p]} "
+                       f"({report.confidence[p]:.0%} sure). Click to look inside." for p in wrong)
+        blocks.append(pictures.gallery_tiles(test.images[wrong], WRONG_KEY, "Misclassified test digits", columns=8,
+                                             captions=captions, hovers=hovers, scale=3))
     blocks += [v.Figure(figures.confusion_figure(report.confusion), key="inside_confusion"),
                v.Caption("Each row is a true digit, each column what the network said; the green numbers on the "
-                         "diagonal are the digits it got right, the red cells off it are its mistakes.")]
+                         "diagonal are the digits it got right, the red cells off it are its mistakes (the darker, "
+                         "the more).")]
     return v.View(tuple(blocks), figure="inside_confusion")
 
 
@@ -311,25 +387,23 @@ def _stored_errors_view(style: str) -> v.View:
     return _errors_view(_stored_errors(style))
 
 
-def clicked_unit(selections: Mapping[str, Any], previous: Mapping[str, Any]) -> tuple[Unit | None, dict]:
-    """The unit most recently clicked in the maps: the one whose chart's selection changed.
+def clicked_unit(states: Mapping[str, Any]) -> Unit | None:
+    """The unit clicked in this run, from the maps' component states (by stage), if any.
 
-    ``selections`` are the maps' current selection states (by stage); ``previous`` what
-    this returned as its second value last time. Returns the new unit (None if no chart
-    changed) and the states to pass next time.
+    A click is the "unit" event ``{"map", "row", "col"}`` of one map's component, present
+    only in the run the click starts. Anything else — no click, a unit outside the
+    layer, a malformed value from a tampered browser — is None.
     """
-    remembered = dict(previous)
-    unit = None
-    for stage, state in selections.items():
-        index = _point_index(state)
-        if index != remembered.get(stage):
-            remembered[stage] = index
-            if index is not None:
-                shape = {"c1": (6, 28, 28), "s2": (6, 14, 14), "c3": (16, 10, 10), "s4": (16, 5, 5),
-                         "c5": (120, 1, 1), "f6": (84, 1, 1)}[stage]
-                if index < shape[0] * shape[1] * shape[2]:
-                    unit = Unit(stage, *figures.unit_of_point(index, shape))
-    return unit, remembered
+    for stage, state in states.items():
+        try:
+            event = state["unit"]
+            map_, row, col = (int(event[k]) for k in ("map", "row", "col"))
+        except (KeyError, TypeError, ValueError):
+            continue
+        count, h, w = SHAPES[stage]
+        if 0 <= map_ < count and 0 <= row < h and 0 <= col < w:
+            return Unit(stage, map_, row, col)
+    return None
 
 
 DEFAULT_UNIT = Unit("c3", 0, 5, 5)
@@ -354,11 +428,32 @@ def inside_page(request: InsideRequest) -> InsidePage:
 
 
 def lenet_step_view(style: str = "modern", test_position: int = 0) -> v.View:
-    """For the lecture tour: one test digit's prediction and C1's maps, with the accuracy as headline."""
-    page = inside_page(InsideRequest(style=style, test_position=test_position))
-    c1 = next(b for b in v.walk(page.layers.blocks) if isinstance(b, v.Figure) and b.key == MAP_KEYS["c1"])
-    return v.View(page.network.blocks + page.prediction.blocks + (v.Figure(c1.figure, key="tour_lenet_c1"),),
-                  headline=page.network.headline, figure="tour_lenet_c1")
+    """For the lecture tour: one test digit, LeNet-5's answer, and C1's six maps of it.
+
+    Small enough for a 1280 × 720 projector under a heading: two metrics, then the input
+    and C1's maps side by side (pictures at most ~260 pixels tall). Headline: the
+    prediction and the test accuracy.
+    """
+    model = network.stored_model(style)
+    report = _stored_errors(style)
+    test = mnist.test()
+    position = min(max(int(test_position), 0), len(test) - 1)
+    result = network.forward(model, test.images[position])
+    top = result.probabilities[result.prediction]
+    relu = style == "modern"
+    c1 = pictures.maps_tiles(result.maps["c1"], "tour_lenet_c1", "C1: its 6 feature maps of this digit", relu,
+                             COLUMNS["c1"], SCALES["c1"], hint="Bright where the input looks like the filter.")
+    digit = pictures.digit_tiles(result.input32, "tour_lenet_input", f"Test digit #{position}: a "
+                                 f"{int(test.labels[position])}", scale=6)
+    return v.View((
+        v.Metrics((v.Metric("LeNet-5 says", str(result.prediction), note=f"{top:.0%} sure"),
+                   v.Metric("Test accuracy", f"{report.accuracy:.1%}",
+                            note=f"{int(np.trace(report.confusion))} / 1,000 test digits")), widths=(1, 1)),
+        v.Columns(((digit,), (c1,)), widths=(2, 3)),
+        v.Caption(f"LeNet-5 ({STYLE_LABELS[style]}), trained on {mnist.TRAIN_PER_CLASS * 10:,} real MNIST digits. "
+                  "Each C1 map is one learned 5 × 5 filter slid over the input."),
+    ), headline=f"LeNet-5 says {result.prediction} ({top:.0%} sure) · {report.accuracy:.1%} of test digits right",
+        figure="tour_lenet_c1")
 
 
 # ---------------------------------------------------------------- retraining

@@ -1,7 +1,9 @@
 """Augmentation Lab: the lecture's data-augmentation advice, live on a real photograph.
 
 Thin page: widgets (declared in viz.augmentation.settings) → viz.augmentation.view (pure) →
-viz.pages._render.render. The seed is in the URL (``?seed=3``): a teacher can share these samples.
+viz.pages._render.render. Every setting is kept in the URL (``?seed=3&rot_deg=45``), defaults left
+out, and a shared link is checked against the settings before any widget exists: a teacher can
+share these very samples.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from viz.augmentation import distortions as D
 from viz.augmentation import settings as S
 from viz.augmentation import view as AV
 from viz.augmentation.cost import ForwardCost, forward_cost
-from viz.augmentation.loading import MeasurementFailed, compare_workers
+from viz.augmentation.loading import MeasurementFailed
+from viz.augmentation.measured import Measurement, load_stored, measure
 from viz.augmentation.previews import PREVIEW_SIDE
 from viz.compute import ServerBusy
 from viz.formatting import user_value
-from viz.pages._render import render
+from viz.pages._render import check_shared_link, draw_control, draw_controls, render
 from viz.pages._session import alive_check
 
 # ----------------------------------------------------------------- cached pure work
@@ -48,32 +51,22 @@ def pipeline_samples(work, pipeline: D.Pipeline, seed: int):
     return AV.pipeline_view(work, pipeline, seed)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def ten_crop(pixels, size: int):
-    return AV.ten_crop_view(pixels, size)
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def network_cost(name: str, _alive=None) -> ForwardCost:
     return forward_cost(name, alive=_alive)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def ten_crop(pixels, size: int):
+    return AV.ten_crop_view(pixels, size)
+
+
+@st.cache_resource(show_spinner=False)
+def stored_measurement() -> Measurement | None:
+    return load_stored()
+
+
 # ----------------------------------------------------------------- layout helpers
-
-
-def draw(c: S.Control, where=st):
-    """The widget for one declared setting; returns its value."""
-    common = {"key": c.key, "help": c.help or None}
-    if c.kind == "slider":
-        return where.slider(c.label, c.minimum, c.maximum, c.default, c.step, **common)
-    if c.kind == "select_slider":
-        return where.select_slider(c.label, list(c.options), c.default, **common)
-    if c.kind == "select":
-        return where.selectbox(c.label, list(c.options), list(c.options).index(c.default),
-                               format_func=lambda o: c.labels.get(o, str(o)), **common)
-    if c.kind == "checkbox":
-        return where.checkbox(c.label, c.default, **common)
-    return where.multiselect(c.label, list(c.options), list(c.default), **common)
 
 
 def heading(section: AV.Section) -> None:
@@ -98,11 +91,18 @@ def show(sv: AV.SectionView, ctrl, out) -> None:
 
 # ----------------------------------------------------------------- page
 
+_NOTICES = "augmentation_link_notices"  # what was wrong with a shared link, shown once
+
+
+def next_seed() -> None:
+    st.session_state[S.SEED.key] = min(int(st.session_state.get(S.SEED.key, 0)) + 1, S.MAX_SEED)
+
+
+check_shared_link(S.CONTROLS, _NOTICES)
 st.title("Augmentation Lab")
 st.caption(AV.INTRO)
-
-if "seed" not in st.session_state:  # a shared link may carry ?seed=N; anything else starts at 0
-    st.session_state.seed = S.seed_from_link(st.query_params.get("seed", 0))
+for notice in st.session_state.pop(_NOTICES, ()):
+    st.warning(notice)
 
 # --- the image
 left, right = st.columns([2, 3])
@@ -119,12 +119,10 @@ with left:
             st.warning(f"{exc}\n\nShowing the default photograph meanwhile.")
     photo = AV.image_view(loaded)
     render(photo.side)
-    c1, c2 = st.columns(2)
-    if c1.button("New samples", icon=":material/casino:", help="Draw new random distortions (next seed)."):
-        st.session_state.seed += 1
-    seed = int(st.session_state.seed)
-    st.query_params["seed"] = str(seed)
-    c2.markdown(f"Seed **{seed}** — same seed, same samples.")
+    c1, c2 = st.columns(2, vertical_alignment="bottom")
+    seed = draw_control(S.SEED, c1)
+    c2.button("New samples", icon=":material/casino:", help="Draw new random distortions (the next seed).",
+              on_click=next_seed)
 with right:
     render(photo.main)
 
@@ -135,52 +133,33 @@ tab_dist, tab_pipe, tab_test, tab_train = st.tabs(
 
 with tab_dist:
     st.caption(AV.DISTORTIONS_INTRO)
-    ctrl, out = section(AV.MIRRORING)
-    mirror = D.Mirror(p=draw(S.MIRROR_P, ctrl))
-    show(distortion(work, mirror, seed), ctrl, out)
-
-    ctrl, out = section(AV.CROPPING)
-    scale, ratio, size = (draw(c, ctrl) for c in (S.CROP_SCALE, S.CROP_RATIO, S.CROP_SIZE))
-    crop = D.RandomResizedCrop(size=size, scale=tuple(scale), ratio=tuple(ratio))
-    show(distortion(work, crop, seed), ctrl, out)
-
-    ctrl, out = section(AV.ROTATION)
-    rotation = D.Rotation(degrees=float(draw(S.ROT_DEG, ctrl)), padding=draw(S.ROT_PAD, ctrl))
-    show(distortion(work, rotation, seed), ctrl, out)
-
-    ctrl, out = section(AV.SHEARING)
-    sx, sy, shear_pad = (draw(c, ctrl) for c in (S.SHEAR_X, S.SHEAR_Y, S.SHEAR_PAD))
-    shear = D.Shear(x_degrees=float(sx), y_degrees=float(sy), padding=shear_pad)
-    show(distortion(work, shear, seed), ctrl, out)
-
-    ctrl, out = section(AV.WARPING)
-    warp = D.Warp(strength=draw(S.WARP_STRENGTH, ctrl), smoothness=draw(S.WARP_SMOOTH, ctrl))
-    show(distortion(work, warp, seed, draw(S.WARP_GRID, ctrl)), ctrl, out)
-
-    ctrl, out = section(AV.COLOUR_SHIFTING)
-    colour = D.ColorShift(max_offset=float(draw(S.COLOR_MAX, ctrl)))
-    ctrl.markdown("**Fixed offsets** (compared below)")
-    fixed = tuple(draw(c, ctrl) for c in S.COLOR_FIXED)
-    show(distortion(work, colour, seed), ctrl, out)
-    render(AV.fixed_colour_view(work, fixed).blocks)
-
-    ctrl, out = section(AV.PCA_COLOUR)
-    pca = D.PCAColor(sigma=draw(S.PCA_SIGMA, ctrl))
-    show(distortion(work, pca, seed), ctrl, out)
+    steps = {}
+    for label, about in AV.DISTORTION_SECTIONS.items():
+        ctrl, out = section(about)
+        with ctrl:
+            steps[label] = S.make_step(label, draw_controls(S.STEP_CONTROLS[label]))
+            grid = draw_control(S.WARP_GRID) if label == D.Warp.label else True
+            if label == D.ColorShift.label:
+                st.markdown("**Fixed offsets** (compared below)")
+                fixed = tuple(draw_control(c) for c in S.COLOR_FIXED)
+        show(distortion(work, steps[label], seed, grid), ctrl, out)
+        if label == D.ColorShift.label:
+            render(AV.fixed_colour_view(work, fixed).blocks)
 
 with tab_pipe:
     heading(AV.PIPELINE)
-    chosen = draw(S.PIPE_STEPS)
-    pipeline = D.pipeline_of(chosen, (crop, mirror, rotation, shear, warp, colour, pca))
+    chosen = draw_control(S.PIPE_STEPS)
+    pipeline = D.pipeline_of(chosen, tuple(steps.values()))
     render(pipeline_samples(work, pipeline, seed).blocks)
 
 with tab_test:
     heading(AV.TEN_CROP)
-    render(ten_crop(loaded.pixels, draw(S.TENCROP_SIZE)).blocks)
+    render(ten_crop(loaded.pixels, draw_control(S.TENCROP_SIZE)).blocks)
 
     heading(AV.PREDICTION_COST)
     c1, c2, c3 = st.columns(3)
-    net, crops, models = draw(S.COST_NET, c1), draw(S.COST_CROPS, c2), draw(S.COST_MODELS, c3)
+    net, crops, models = (draw_control(c, where) for c, where in ((S.COST_NET, c1), (S.COST_CROPS, c2),
+                                                                   (S.COST_MODELS, c3)))
     try:
         forward = network_cost(net, alive_check())
     except ServerBusy as exc:
@@ -192,17 +171,23 @@ with tab_test:
 
 with tab_train:
     heading(AV.LOADING)
+    live_slot = st.empty()  # filled below, once the sliders' values are known
+    st.markdown("#### This server, now")
     c1, c2, c3 = st.columns(3)
-    n_images, batch_size, step_ms = draw(S.DL_IMAGES, c1), draw(S.DL_BATCH, c2), draw(S.DL_STEP, c3)
-    st.caption(AV.SPAWN_NOTE)
-    if st.button("Measure 0, 1 and 2 workers", icon=":material/speed:",
+    n_images, batch_size, step_ms = (draw_control(c, where) for c, where in ((S.DL_IMAGES, c1), (S.DL_BATCH, c2),
+                                                                             (S.DL_STEP, c3)))
+    stored = stored_measurement()
+    with live_slot.container():
+        render(AV.quiet_loader_view(stored, n_images, batch_size, step_ms, chosen).blocks)
+    if st.button("Measure 0, 1 and 2 workers on this server", icon=":material/speed:",
                  help="Takes several seconds: each configuration loads all the images once."):
         try:
             with st.spinner("Loading and distorting images…"):
-                st.session_state.dl_results = compare_workers(work, pipeline, n_images, batch_size, step_ms, seed,
-                                                              alive=alive_check())
+                st.session_state.dl_live = measure(work, pipeline, n_images, batch_size, step_ms, seed,
+                                                  alive=alive_check())
         except ServerBusy as exc:
             st.warning(str(exc))
         except MeasurementFailed as exc:
             st.error(str(exc))
-    render(AV.loader_view(st.session_state.get("dl_results")).blocks)
+    render(AV.live_loader_view(st.session_state.get("dl_live"), stored).blocks)
+    render(AV.loader_developer_view(stored, st.session_state.get("dl_live")).blocks)

@@ -17,10 +17,9 @@ from typing import Any
 
 import streamlit as st
 
-from viz.blocklab.view import DEFAULT_LAB, LABS, Lab, Section, lab_from_link
+from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.controls import check_link
-from viz.pages._render import draw_controls, render
+from viz.pages._render import check_shared_link, draw_controls, render
 from viz.pages._session import alive_check
 from viz.view import View
 
@@ -28,28 +27,31 @@ _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown 
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...], _alive=None) -> tuple[View, str | None]:
+def _computed(lab_id: str, index: int, settings: tuple[tuple[str, Any], ...]) -> tuple[View, str | None]:
     """A lab section's view and its button's label, on the shared worker (one heavy job at a time,
     refused before it runs past the budget, dropped if this session has gone), cached by lab,
     section and settings. Shared read-only, not copied: ``st.cache_data`` would
     unpickle the figures on every rerun, and a plotly figure validates itself again as it does
     (inception's cached rerun 25 -> 50 ms); views are frozen and ``st.plotly_chart`` copies a figure."""
     section, values = LABS[lab_id].sections[index], dict(settings)
-    view = run_heavy(section.view, values, cost=section.cost(values), key=("blocklab", lab_id, index, settings),
-                     alive=_alive)
-    offer = run_heavy(section.action.label, values, cost=section.cost(values), alive=_alive,
-                      key=("blocklab offer", lab_id, index, settings)) if section.action else None
+    cost, key = section.cost(values), ("blocklab", lab_id, index, settings)
+    view = run_heavy(section.view, values, cost=cost, key=key, alive=alive_check())
+    offer = run_heavy(section.action.label, values, cost=cost, key=(*key, "offer"),
+                      alive=alive_check()) if section.action else None
     return view, offer
 
 
-def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> None:
-    """Render a section's view, then its button (and the button's result when pressed)."""
+def _show(lab_id: str, index: int, section: Section, values: dict[str, Any], lead: Any) -> None:
+    """Render a section's lead (the lecture's point) into ``lead``, above the lab's controls, then its
+    view, then its button (and the button's result when pressed)."""
     try:
         with st.spinner(section.busy) if section.busy else contextlib.nullcontext():
-            view, offer = _computed(lab_id, index, tuple(sorted(values.items())), alive_check())
+            view, offer = _computed(lab_id, index, tuple(sorted(values.items())))
     except (ServerBusy, OverBudget) as error:
         st.error(str(error))
         return
+    with lead:
+        render(view.lead)
     render(view.blocks)
     if offer and st.button(offer, key=section.action.key):
         try:
@@ -58,23 +60,6 @@ def _show(lab_id: str, index: int, section: Section, values: dict[str, Any]) -> 
                                  key=("blocklab action", lab_id, index, tuple(sorted(values.items())))).blocks)
         except (ServerBusy, OverBudget) as error:
             st.error(str(error))
-
-
-def _check_link(lab: Lab) -> None:
-    """Before any of the lab's widgets exists: drop a shared link's values the lab does not allow
-    and rewrite allowed ones as the widgets read them, then run again — a bound widget reads
-    the URL as it was when the run began — keeping the notices for that run."""
-    fresh = {c.key: st.query_params[c.key] for c in lab.controls
-             if c.key in st.query_params and c.key not in st.session_state}
-    link = check_link(lab.controls, fresh)
-    if link.changes:
-        for key, text in link.changes.items():
-            if text is None:
-                del st.query_params[key]
-            else:
-                st.query_params[key] = text
-        st.session_state[_NOTICES] = st.session_state.get(_NOTICES, ()) + link.notices
-        st.rerun()
 
 
 _started = time.perf_counter()
@@ -89,9 +74,10 @@ if st.session_state.get("lab") not in LABS:
 lab = LABS[st.segmented_control("Lab", list(LABS), format_func=lambda k: LABS[k].title, key="lab", required=True,
                                 label_visibility="collapsed") or DEFAULT_LAB]
 st.query_params["lab"] = lab.id
-_check_link(lab)
+check_shared_link(lab.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice)
+lead = st.container()  # the lecture's point first, filled once the controls' values are known
 for index, section in enumerate(lab.sections):
     if section.heading:
         st.subheader(section.heading)
@@ -100,9 +86,9 @@ for index, section in enumerate(lab.sections):
         with left:
             values = draw_controls(section.controls, note=section.note)
         with right:
-            _show(lab.id, index, section, values)
+            _show(lab.id, index, section, values, lead)
     else:
         values = draw_controls(section.controls, layout="above", note=section.note)
-        _show(lab.id, index, section, values)
+        _show(lab.id, index, section, values, lead)
 # This run's server time (script start to end), read by benchmarks/blocklab_bench.py.
 st.session_state["blocklab_run_ms"] = (time.perf_counter() - _started) * 1000

@@ -1,8 +1,9 @@
 """Inside LeNet-5: the trained network at work on one digit — every layer, one unit's sum, its errors.
 
 Thin page: widgets → :class:`viz.inside.view.InsideRequest` → ``inside_page`` → render.
-Clicks on the maps come back as plotly selection states (``st.session_state[key]``);
-``clicked_unit`` says which unit was clicked last. Retraining runs in this script's
+A click on a unit of a map, or on a digit of a gallery, comes back as that picture's "unit"
+event in ``st.session_state[key]`` (only in the run the click starts); ``clicked_unit``,
+``picked_position`` and ``wrong_position`` read them. Retraining runs in this script's
 thread through ``viz.inside.view.retrain`` (one run per server); the Stop button asks
 Streamlit for a rerun, which interrupts the run at its next progress update.
 """
@@ -10,10 +11,9 @@ Streamlit for a rerun, which interrupts the run at its next progress update.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_drawable_canvas import st_canvas
 
 from viz.inside import view as V
-from viz.pages._render import render
+from viz.pages._render import draw_canvas, render
 from viz.pages._session import alive_check
 
 CANVAS_SIDE = 280
@@ -31,8 +31,8 @@ if "inside_style_next" in ss:
     ss["inside_style"] = ss.pop("inside_style_next")
 wrong = V.wrong_position(ss.get(V.WRONG_KEY), V.InsideRequest(style=ss.get("inside_style", V.STYLES[0]),
                                                                user_state=ss.get("inside_trained")))
-if wrong is not None and wrong != ss.get("inside_last_wrong"):
-    ss["inside_last_wrong"], ss["inside_test_position"], ss["inside_source"] = wrong, wrong, V.SOURCES[0]
+if wrong is not None:
+    ss["inside_test_position"], ss["inside_source"] = wrong, V.SOURCES[0]
 
 top = st.columns([1.4, 1, 1.6], vertical_alignment="bottom")
 style = top[0].selectbox("Network style", V.STYLES, format_func=V.STYLE_LABELS.get, key="inside_style",
@@ -46,16 +46,12 @@ canvas = upload = None
 with left:
     if source == V.SOURCES[0]:
         picked = V.picked_position(ss.get(V.PICKER_KEY))
-        if picked is not None and picked != ss.get("inside_last_pick"):
-            ss["inside_test_position"], ss["inside_last_pick"] = picked, picked
+        if picked is not None:
+            ss["inside_test_position"] = picked
         render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
     elif source == V.SOURCES[1]:
-        drawn = st_canvas(stroke_width=20, stroke_color="#ffffff", background_color="#000000",
-                          width=CANVAS_SIDE, height=CANVAS_SIDE, return_image_data=True, key="inside_canvas")
-        st.caption("Draw one digit, big, in the middle. The bin icon above the square starts again; the "
-                   "arrows undo and redo a stroke.")
-        has_strokes = bool((drawn.json_data or {}).get("objects"))
-        canvas = drawn.image_data if has_strokes else None
+        canvas = V.drawn_pixels(draw_canvas("inside_canvas", CANVAS_SIDE, label="Draw a digit here"))
+        st.caption("Draw one digit, big, in the middle, with the mouse or a finger. Every stroke is read at once.")
     else:
         file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
                                 type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])
@@ -63,7 +59,7 @@ with left:
     steps = st.container()  # filled below, once the digit is read: messages and preprocessing steps
 
 # ---- which unit is explained: the last one clicked in any map
-unit, ss["inside_clicks"] = V.clicked_unit({s: ss.get(k) for s, k in V.MAP_KEYS.items()}, ss.get("inside_clicks", {}))
+unit = V.clicked_unit({stage: ss.get(key) for stage, key in V.MAP_KEYS.items()})
 if unit is not None:
     ss["inside_unit"] = unit
 

@@ -112,8 +112,10 @@ def _status(result: Result, source: Source) -> list[v.Block]:
     if result.stopped:
         blocks.append(v.Callout("warning", "This run was stopped before the end; partial results."))
     if source == "stored":
-        blocks.append(v.Caption("Precomputed results for the default settings (`python -m viz.training "
-                                "precompute`) — shown instantly. Change a setting and press Train to run your own."))
+        blocks += [v.Caption("Precomputed results for the default settings — shown instantly. Change a setting "
+                             "and press Train to run your own."),
+                   v.for_developers(v.Caption("The stored runs are made by `python -m viz.training precompute` "
+                                              "(viz/training/store.py)."))]
     elif source == "cached":
         blocks.append(v.Caption("Results of an earlier run with these settings on this server "
                                 "(cached; not retrained)."))

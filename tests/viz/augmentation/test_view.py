@@ -13,6 +13,7 @@ from viz.augmentation import distortions as D
 from viz.augmentation import view as AV
 from viz.augmentation.cost import ForwardCost
 from viz.augmentation.loading import Throughput
+from viz.augmentation.measured import Measurement
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def test_random_crops_show_their_boxes_beside_the_samples(work):
 def test_pca_colour_shows_its_components_as_swatches_and_a_table(work):
     section = AV.distortion_view(work, D.PCAColor(0.1), 0)
     note, swatches = section.side
-    assert "√λ" in note.text and swatches.width == 240
+    assert note.label == "For developers" and "√λ" in note.blocks[0].text and swatches.width == 240
     text, table = section.below
     assert "principal components" in text.markdown
     assert table.index == "component" and [r["component"] for r in table.rows] == ["p1", "p2", "p3"]
@@ -101,7 +102,9 @@ def test_cost_view_multiplies_crops_by_networks():
     assert [r["multiply-adds"] for r in table.rows] == ["1 M MACs", "10 M MACs", "7 M MACs", "70 M MACs"]
     assert table.formats == {"× one pass": "%d ×"}
     bars = figure.figure.data[0]
-    assert list(bars.y) == [10**6, 10**7, 7 * 10**6, 7 * 10**7] and figure.figure.layout.yaxis.type == "log"
+    assert list(bars.y) == [10**6, 10**7, 7 * 10**6, 7 * 10**7]
+    # Issue 15: a linear axis (a bar 70× as tall costs 70×), no log axis's forest of minor ticks.
+    assert figure.figure.layout.yaxis.type in (None, "linear") and figure.figure.layout.yaxis.tickformat == "~s"
     assert "70× prediction cost" in caption.text and view.figure == figure.key == "cost_chart"
 
 
@@ -109,19 +112,52 @@ def run(workers, rate, load=float("nan")):
     return Throughput(workers, 48, 8, 60.0, 0.5 * workers, 48 / rate, rate, load)
 
 
-def test_loader_view_before_and_after_measuring():
-    (prompt,) = AV.loader_view(None).blocks
-    assert prompt.kind == "info" and "Press the button" in prompt.text
-    table, figure, caption = AV.loader_view([run(0, 75.3), run(1, 48.7), run(2, 40.4)]).blocks
+def measurement(rates, load_before, cores=2, step_ms=60.0, pipeline=("random crop", "mirroring")):
+    return Measurement(tuple(run(w, r, load_before) for w, r in enumerate(rates)), 48, 8, step_ms, pipeline, 0,
+                       cores, load_before, load_before, "AMD EPYC", "2026-12-01T09:00:00+00:00", "2.13.0")
+
+
+# The busy-server figures issue 15 reports (0 / 1 / 2 workers), and what a quiet machine gives.
+BUSY, QUIET = (47.0, 20.0, 3.7), (75.0, 118.0, 131.0)
+
+
+def test_the_quiet_machines_measurement_is_shown_with_where_and_when():
+    view = AV.quiet_loader_view(measurement(QUIET, 0.12), 48, 8, 60.0, ("random crop", "mirroring"))
+    text, figure = view.blocks
+    assert "**On a quiet machine** (AMD EPYC, load average 0.1 on 2 cores, 2026-12-01)" in text.markdown
+    assert "2 workers: **1.7×** the images per second" in text.markdown  # 131 / 75
+    assert list(figure.figure.data[0].x) == ["0 workers", "1 worker", "2 workers"]
+    assert view.figure == figure.key == "dl_quiet_chart"
+    differs = AV.quiet_loader_view(measurement(QUIET, 0.12), 96, 8, 60.0, ("random crop", "mirroring"))
+    assert "yours differ" in differs.blocks[-1].text
+    (none,) = AV.quiet_loader_view(None, 48, 8, 60.0, ()).blocks
+    assert none.kind == "info" and "measure on this server below" in none.text
+
+
+def test_a_busy_server_is_named_as_the_reason_in_a_plain_sentence():
+    live = AV.live_loader_view(measurement(BUSY, 3.1), stored=measurement(QUIET, 0.12))
+    columns, verdict = live.blocks
+    assert verdict.kind == "warning" and "This server is busy: 3.1 processes were waiting" in verdict.text
+    assert "On the quiet machine above the same demo gave 2 workers: **1.7×**" in verdict.text
+    chart, side = columns.columns
+    assert chart[0].figure.layout.title.text == "This server, now"
+    (load,) = side[0].items
+    assert (load.label, load.value, load.note) == ("Load average before", "3.1", "on 2 cores")
+    assert "would allow 133 images/s" in side[1].text  # 8 images per 60 ms training step
+
+
+def test_a_quiet_server_that_overlaps_loading_says_so():
+    (_, verdict) = AV.live_loader_view(measurement(QUIET, 0.2)).blocks
+    assert verdict.kind == "success" and "As in the lecture" in verdict.text
+    (_, verdict) = AV.live_loader_view(measurement((90.0, 88.0, 91.0), 0.2, step_ms=0.0)).blocks
+    assert "no training step to overlap" in verdict.text
+    assert AV.live_loader_view(None).blocks == ()
+
+
+def test_developer_detail_is_folded_away():
+    (expander,) = AV.loader_developer_view(measurement(QUIET, 0.12), None).blocks
+    assert isinstance(expander, v.Expander) and expander.label == "For developers" and not expander.expanded
+    text = " ".join(b.markdown for b in v.walk(expander.blocks) if isinstance(b, v.Text))
+    assert "`python -m viz.augmentation measure`" in text and "dataloader_quiet.json" in text
+    (table,) = blocks_of(v.Table, expander.blocks)
     assert [r["workers"] for r in table.rows] == [0, 1, 2]
-    assert table.rows[0]["ms per image"] == pytest.approx(1000 / 75.3)
-    assert list(figure.figure.data[0].x) == ["0 workers", "1 workers", "2 workers"]
-    # 8 images per 60 ms training step: 133 images/s if loading were free.
-    assert "would allow 133 images/s" in caption.text and "Machine load" not in caption.text
-
-
-def test_loader_view_says_when_the_machine_was_busy():
-    busy = AV.loader_view([run(0, 40.0, load=3.1), run(1, 20.0, load=3.4)], cores=2).blocks[-1].text
-    assert "3.4 runnable processes on 2 cores — other work was competing" in busy
-    quiet = AV.loader_view([run(0, 40.0, load=0.5)], cores=2).blocks[-1].text
-    assert "0.5 runnable processes on 2 cores." in quiet and "competing" not in quiet

@@ -19,6 +19,11 @@ def values(control: Control) -> st.SearchStrategy:
         return st.floats(o.minimum, o.maximum)
     if o.kind == "bool":
         return st.booleans()
+    if o.kind == "range":
+        return st.lists(st.floats(o.minimum, o.maximum), min_size=2, max_size=2).map(lambda ends: tuple(sorted(ends)))
+    if o.kind == "subset":
+        return st.permutations(o.choices).flatmap(lambda order: st.integers(0, len(order)).map(
+            lambda n: tuple(order[:n])))
     return st.sampled_from(o.choices)
 
 

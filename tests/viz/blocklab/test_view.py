@@ -19,7 +19,7 @@ from viz.blocklab.view import LABS
 def text_of(result: v.View) -> str:
     """Every piece of text a view shows (headings, markdown, captions, metrics, callouts, tables, HTML)."""
     parts = [result.headline]
-    for block in v.walk(result.blocks):
+    for block in v.walk(result.lead + result.blocks):
         if isinstance(block, v.Heading | v.Caption | v.Callout):
             parts.append(block.text)
         elif isinstance(block, v.Text):
@@ -49,6 +49,48 @@ def test_inception_view_leads_with_the_lectures_comparison():
         assert number in page
     assert "5×5: **12,443,648**" in page  # the 5×5 branch as counted from the traced module
     assert result.figure == "bl_saving" and result.figure in figure_keys(result)
+
+
+def lead_numbers(result: v.View) -> list[tuple[str, str]]:
+    (metrics, *_) = result.lead
+    return [(m.label, m.value) for m in metrics.items]
+
+
+def test_every_lab_leads_with_the_lectures_point():
+    for lab_id, lab in LABS.items():
+        result = lab.view({})
+        assert isinstance(result.lead[0], v.Metrics) and result.lead[0].items, lab_id
+        assert not set(map(id, result.lead)) & set(map(id, result.blocks)), lab_id  # not repeated below
+
+
+def test_the_inception_lead_is_the_lectures_comparison_and_drops_the_saving_without_a_bottleneck():
+    # Lecture: 28·28·32·5·5·192 = 120,422,400 directly; 2,408,448 + 10,035,200 = 12,443,648 with 16 first.
+    assert lead_numbers(view.inception_view()) == [
+        ("5×5 conv directly, 32 filters", "120,422,400"), ("1×1 to 16 first, then the 5×5", "12,443,648"),
+        ("The bottleneck's saving", "9.7× fewer")]
+    naive = view.inception_view({"reduce_5x5": False})
+    assert lead_numbers(naive)[0] == ("5×5 branch: 32 filters 5 × 5 × 192, no bottleneck", "120,422,400")
+    page = text_of(naive)
+    assert "12,443,648" not in page and "cheaper" not in page and "saving" not in page.replace(
+        "the lecture's saving", "")  # only the invitation to switch it on
+    assert naive.headline == "120,422,400 multiplies (no bottleneck)" and naive.figure in figure_keys(naive)
+
+
+def test_the_mobilenet_v2_lead_compares_the_block_with_a_normal_conv_on_as_many_channels():
+    # Lecture's picture, n = 6, t = 6: 6·6·3·18 + 6·6·9·18 + 6·6·18·3 = 9,720 multiply-adds;
+    # a normal 3×3 conv 18 → 18 on 6 × 6: 6·6·9·18·18 = 104,976.
+    assert lead_numbers(view.mobilenet_v2_view()) == [
+        ("v2 bottleneck: computes on 18 channels", "9,720 MACs"),
+        ("normal 3×3 conv, 18 → 18 channels", "104,976 MACs"), ("Passed to the next block", "6 × 6 × 3")]
+    assert view.mobilenet_v2_view().lead[0].items[1].note == "10.8× the bottleneck"
+
+
+def test_the_mobilenet_cost_chart_tells_pointwise_from_projection():
+    chart = next(b.figure for b in v.walk(view.mobilenet_v2_view().blocks)
+                 if isinstance(b, v.Figure) and b.key == "bl_mobilenet_cost")
+    colours = {bar.name: bar.marker.color for bar in chart.data}
+    assert colours["pointwise"] != colours["projection"] and len(set(colours.values())) == len(colours)
+    assert max(x for bar in chart.data for x in bar.x) == 104_976  # the normal conv at the expanded width
 
 
 def test_inception_view_follows_its_settings():
@@ -87,10 +129,11 @@ def test_residual_view_shows_the_identity():
 
 def test_mobilenet_v2_view_shapes_and_memory():
     result = view.mobilenet_v2_view()
-    assert result.headline == "6 × 6 × 3 → 6 × 6 × 18 → 6 × 6 × 18 → 6 × 6 × 3"  # lecture's picture, t = 6
+    assert result.headline == "9,720 vs 104,976 MACs on 18 channels"
     page = text_of(result)
+    assert "6 × 6 × 3 → 6 × 6 × 18 → 6 × 6 × 18 → 6 × 6 × 3" in page  # lecture's picture, t = 6
     assert "2,592 bytes" in page  # 6·6·18 float32 values of the expanded activation
-    assert "9,720 MACs" in page and "2,916 MACs" in page  # v2 block vs a normal 3×3 conv (same in/out)
+    assert "v2 bottleneck, MACs 9,720" in page and "(same in/out), MACs 2,916" in page  # v2 vs a normal 3×3 conv
     assert set(figure_keys(result)) == {"bl_mobilenet_cost", "bl_mobilenet_memory"}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 
@@ -12,7 +13,7 @@ from PIL import Image
 
 from viz import view as v
 from viz.data import mnist
-from viz.inside import errors, figures, network
+from viz.inside import errors, network, pictures
 from viz.inside import view as V
 from viz.inside.preprocess import NoDigit, centre_by_mass, grayscale, prepare
 
@@ -149,34 +150,74 @@ def test_error_report_counts_every_test_digit(model):
     assert list(report.confidence[report.wrong]) == sorted(report.confidence[report.wrong], reverse=True)
 
 
-# ---------------------------------------------------------------- figures
+# ---------------------------------------------------------------- pictures
 
-def test_tiled_maps_and_points_line_up():
+def decoded(tiles: v.Tiles) -> np.ndarray:
+    """The RGBA pixels of a Tiles picture, as the browser gets them."""
+    return np.asarray(Image.open(io.BytesIO(tiles.png)).convert("RGBA"))
+
+
+def test_tiled_maps_and_cells_line_up():
     maps = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
-    image, xs, ys = figures.tiled(maps, columns=2)
-    assert image.shape == (3, 4 + figures.GAP + 4)
-    for i in range(maps.size):
-        k, r, c = figures.unit_of_point(i, maps.shape)
-        assert image[ys[i], xs[i]] == maps[k, r, c]
+    image = pictures.tiled(maps, columns=2)
+    assert image.shape == (3, 4 + pictures.GAP + 4)
+    for k, r, c in np.ndindex(*maps.shape):
+        y, x = pictures.cell_position((k, r, c), maps.shape, columns=2)
+        assert image[y, x] == maps[k, r, c]
     assert np.isnan(image[:, 4]).all()  # the gap
     with pytest.raises(ValueError):
-        figures.unit_of_point(24, maps.shape)
+        pictures.cell_position((2, 0, 0), maps.shape, columns=2)
+    # 16 maps four to a row: map 5 (index 5) is the second of the second row
+    assert pictures.cell_position((5, 1, 2), (16, 5, 5), columns=4) == (5 + 1 + 1, 5 + 1 + 2)
 
 
-def test_maps_figure_says_what_the_colours_mean():
-    relu = figures.maps_figure(np.random.default_rng(0).random((6, 28, 28)), "C1", True, 3)
-    spec = json.loads(relu.to_json())
-    heat = spec["data"][0]
-    assert heat["zmin"] == 0 and "0 = none" in heat["colorbar"]["title"]["text"]
-    tanh = figures.maps_figure(np.zeros((6, 14, 14)), "S2", False, 3)
-    assert tanh.data[0].zmin == -1 and tanh.data[0].zmax == 1 and tanh.data[0].zmid == 0
-    assert len(relu.data[1].x) == 6 * 28 * 28  # one clickable point per unit
+def test_maps_tiles_one_pixel_per_unit_with_their_colour_scale():
+    maps = np.zeros((6, 28, 28), np.float32)
+    maps[1, 3, 4] = 2.5  # the strongest unit of a ReLU layer
+    tiles = pictures.maps_tiles(maps, "k", "C1", relu=True, columns=3, scale=3, marked=(1, 3, 4))
+    rgba = decoded(tiles)
+    assert rgba.shape == (2 * 28 + 1, 3 * 28 + 2, 4) and tiles.size == (rgba.shape[1], rgba.shape[0])
+    assert tuple(rgba[3, 29 + 4]) == (0xfc, 0xfd, 0xbf, 255)  # magma's top: pale yellow
+    assert tuple(rgba[0, 0]) == (0, 0, 0, 255)  # 0: black, "nothing found"
+    assert rgba[:, 28, 3].max() == 0  # the gap between maps is transparent
+    assert tiles.boxes == (v.Box(3, 33, 3, 33, pictures.FIELD_COLOUR),)
+    assert tiles.legend.labels == ("0: nothing found", "2.5: the layer's strongest")
+    assert len(tiles.values) == maps.size and tiles.values[(1 * 28 + 3) * 28 + 4] == 2.5
+    tanh = pictures.maps_tiles(np.zeros((6, 14, 14)), "k", "S2", relu=False, columns=3, scale=6)
+    assert tanh.legend.labels == ("−1", "0", "+1")
+    assert decoded(tanh)[0, 0].min() >= 240  # 0 is RdBu's middle: white (#f7f7f7)
+    payload = json.loads(json.dumps(tanh.payload()))  # plain JSON for the browser
+    assert payload["src"].startswith("data:image/png;base64,") and payload["tile"] == [14, 14]
+
+
+def test_tiles_are_small_pictures_not_thousands_of_points():
+    # The reason for pictures: a canvas stroke redraws every layer (plotly with a point per unit took ~3 s).
+    page = V.inside_page(V.InsideRequest(test_position=7))
+    sizes = {b.key: len(json.dumps(b.payload())) for b in v.walk(page.layers.blocks) if isinstance(b, v.Tiles)}
+    assert set(sizes) == set(V.MAP_KEYS.values()) | {V.FIELD_KEY}
+    assert sum(sizes.values()) < 120_000, sizes
+
+
+def test_steps_strip_numbers_each_step():
+    steps = prepare(drawn_one()).steps
+    strip = pictures.steps_strip([s.image for s in steps])
+    side, gap = pictures.STEP_TILE, pictures.STEP_GAP
+    assert strip.shape == (2 * side + gap, 3 * side + 2 * gap, 4)
+    assert tuple(strip[2, 20]) == (0, 208, 132, 255)  # step 1's green number badge
+
+
+def test_unit_sum_html_shows_the_three_grids():
+    inputs = np.linspace(mnist.BACKGROUND, mnist.FOREGROUND, 25).reshape(5, 5)
+    weights = np.linspace(-0.5, 0.5, 25).reshape(5, 5)
+    html = pictures.unit_sum_html(inputs, weights, inputs * weights)
+    assert html.count("<td") == 75 and html.count("<table") == 3
+    assert "−0.50" in html and "+0.50" in html  # true minus signs
 
 
 # ---------------------------------------------------------------- views
 
-def figure(view, key):
-    return next(b for b in v.walk(view.blocks) if isinstance(b, v.Figure) and b.key == key)
+def tiles(view, key):
+    return next(b for b in v.walk(view.blocks) if isinstance(b, v.Tiles) and b.key == key)
 
 
 def test_page_for_a_test_digit():
@@ -185,45 +226,59 @@ def test_page_for_a_test_digit():
     label = int(mnist.test().labels[250])
     assert "LeNet-5 says" in page.prediction.headline
     assert any(f"labelled **{label}**" in b.text for b in page.digit.blocks if isinstance(b, v.Caption))
-    for key in V.MAP_KEYS.values():
-        assert figure(page.layers, key).selectable
+    for stage, key in V.MAP_KEYS.items():
+        count, h, w = V.SHAPES[stage]
+        maps = tiles(page.layers, key)
+        assert maps.clickable and maps.count == count and maps.tile == (h, w) and maps.legend is not None
     assert "%" in page.network.headline
 
 
 def test_clicking_a_unit_outlines_its_field():
     page = V.inside_page(V.InsideRequest(unit=V.Unit("s4", 2, 4, 4)))
-    shape = figure(page.layers, "inside_field").figure.layout.shapes[0]
-    assert (shape.x0, shape.y0, shape.x1, shape.y1) == (15.5, 15.5, 31.5, 31.5)
+    assert tiles(page.layers, V.FIELD_KEY).boxes == (v.Box(16, 16, 31, 31, pictures.FIELD_COLOUR),)
+    s4 = tiles(page.layers, V.MAP_KEYS["s4"])  # map 3 of 16, four to a row: the third of the first row
+    assert s4.boxes == (v.Box(4, 2 * 6 + 4, 4, 2 * 6 + 4, pictures.FIELD_COLOUR),)
+    assert tiles(page.layers, V.MAP_KEYS["c1"]).boxes == ()
     callout = next(b for b in v.walk(page.layers.blocks) if isinstance(b, v.Callout))
     assert "S4, map 3, row 4, column 4" in callout.text and "16 × 16" in callout.text
     c1 = V.inside_page(V.InsideRequest(unit=V.Unit("c1", 4, 2, 9)))
-    table = next(b for b in v.walk(c1.kernels.blocks) if isinstance(b, v.Table))
-    assert list(table.rows[0]) == ["", "column 9", "column 10", "column 11", "column 12", "column 13"]
-    assert "filter 5 at row 2, column 9" in next(b.markdown for b in c1.kernels.blocks if isinstance(b, v.Text))
+    text = "\n".join(b.markdown for b in v.walk(c1.kernels.blocks) if isinstance(b, v.Text))
+    assert "filter 5 at row 2, column 9" in text and "rows 2–6, columns 9–13" in text
+    kernels = tiles(c1.kernels, "inside_kernels")  # filter 5 outlined: second row, second column
+    assert kernels.boxes == (v.Box(6, 6, 10, 10, pictures.FIELD_COLOUR),)
+    # the sum shown is the network's own value for that unit
+    result = network.forward(network.stored_model("modern"), mnist.test().images[0])
+    shown = f"{result.maps['c1'][4, 2, 9]:.3f}"
+    assert any(shown in b.text for b in v.walk(c1.kernels.blocks) if isinstance(b, v.Caption))
 
 
-def test_clicked_unit_is_the_chart_that_changed():
-    def sel(i):
-        return {"selection": {"points": [{"curve_number": 1, "point_index": i}]}}
+def click(map_, row=0, col=0):
+    """A picture's component state in the run its click starts."""
+    return {"unit": {"map": map_, "row": row, "col": col}}
 
-    unit, seen = V.clicked_unit({"c1": sel(5), "s2": None}, {})
-    assert unit == V.Unit("c1", 0, 0, 5)
-    unit, seen = V.clicked_unit({"c1": sel(5), "s2": sel(14 * 14 + 3)}, seen)
-    assert unit == V.Unit("s2", 1, 0, 3)
-    unit, seen = V.clicked_unit({"c1": sel(5), "s2": sel(14 * 14 + 3)}, seen)
-    assert unit is None  # nothing new
-    unit, _ = V.clicked_unit({"c5": sel(7)}, seen)
-    assert unit == V.Unit("c5", 7, 0, 0)
+
+def test_clicked_unit_reads_the_click_event():
+    assert V.clicked_unit({"c1": click(0, 0, 5), "s2": None}) == V.Unit("c1", 0, 0, 5)
+    assert V.clicked_unit({"c1": {"unit": None}, "s2": click(1, 0, 3)}) == V.Unit("s2", 1, 0, 3)
+    assert V.clicked_unit({"c5": click(7)}) == V.Unit("c5", 7, 0, 0)
+    assert V.clicked_unit({"c1": None, "s2": {}}) is None  # no click in this run
+    # outside the layer or malformed (a tampered browser): ignored, never an error
+    for bad in (click(6, 0, 0), click(0, 28, 0), click(-1), {"unit": {"map": "x", "row": 0, "col": 0}},
+                {"unit": [1, 2]}, "unit"):
+        assert V.clicked_unit({"c1": bad}) is None
 
 
 def test_picker_and_wrong_digit_clicks():
-    sel = {"selection": {"points": [{"curve_number": 1, "point_index": 13}]}}
-    position = V.picked_position(sel)
+    position = V.picked_position(click(13))
     assert mnist.test().labels[position] == 3  # row 1, column 3 of the grid: the second 3
-    assert V.picked_position(None) is None and V.picked_position({"selection": {"points": []}}) is None
-    wrong = V.wrong_position({"selection": {"points": [{"curve_number": 1, "point_index": 0}]}}, V.InsideRequest())
+    assert V.picked_position(None) is None and V.picked_position({"unit": None}) is None
+    assert V.picked_position(click(10 * V.PICKER_PER_CLASS)) is None  # past the last digit
+    wrong = V.wrong_position(click(0), V.InsideRequest())
     report = errors.error_report(network.stored_model("modern"))
     assert wrong == report.wrong[0]
+    picker = tiles(V.picker_view(position), V.PICKER_KEY)
+    assert picker.gallery and picker.count == 10 * V.PICKER_PER_CLASS
+    assert (picker.boxes[0].y0, picker.boxes[0].x0) == pictures.cell_position((13, 0, 0), (picker.count, 28, 28), 10)
 
 
 def test_drawn_digit_and_bad_inputs():
@@ -242,6 +297,23 @@ def test_drawn_digit_and_bad_inputs():
     assert text.digit.blocks[0].text.startswith("``notes`.txt``: ")  # the name only as a code span
     assert "not an image" in text.digit.blocks[0].text
     assert text.errors.blocks  # the rest of the page keeps working
+
+
+def test_drawn_pixels_come_only_from_a_png_data_url():
+    url = "data:image/png;base64," + base64.b64encode(png(drawn_one())).decode()
+    pixels = V.drawn_pixels({"png": url, "strokes": 1})
+    assert pixels.shape == (280, 280, 3) and np.array_equal(pixels, drawn_one())
+    page = V.inside_page(V.InsideRequest(source=V.SOURCES[1], canvas=pixels))
+    assert page.ok and page.prediction.headline.startswith("LeNet-5 says 1")
+    # nothing drawn, a cleared square, or a value no drawing square sends (a tampered browser): nothing
+    jpeg = io.BytesIO()
+    Image.fromarray(drawn_one()).save(jpeg, "JPEG")
+    for bad in (None, {}, {"png": None}, [], "data:image/png;base64,AAAA", {"png": "data:image/png;base64,%%%"},
+                {"png": "data:text/html;base64," + base64.b64encode(b"<b>x</b>").decode()},
+                {"png": "data:image/png;base64," + base64.b64encode(jpeg.getvalue()).decode() + "A" * V.DRAWING_MAX_CHARS},
+                {"png": "data:image/png;base64," + base64.b64encode(b"not a png").decode()},
+                {"png": "data:image/png;base64," + base64.b64encode(png(np.zeros((1, 1), np.uint8))).decode()}):
+        assert V.drawn_pixels(bad) is None, bad
 
 
 def test_retrain_reports_busy_and_bad_settings():
@@ -266,4 +338,4 @@ def test_stopping_a_retrain_releases_the_slot():
 def test_lenet_step_view_for_the_tour():
     step = V.lenet_step_view()
     assert step.headline.endswith("of test digits right") and step.figure == "tour_lenet_c1"
-    assert figure(step, "tour_lenet_c1")
+    assert tiles(step, "tour_lenet_c1").count == 6
