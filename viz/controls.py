@@ -60,7 +60,7 @@ def check_flag(name: str, value) -> bool:
 # ---------------------------------------------------------------- settings as data
 
 # How the page may draw a control (viz.pages._render.control_widget knows each).
-WIDGETS = ("slider", "number", "radio", "radio-vertical", "toggle", "checkbox")
+WIDGETS = ("slider", "number", "radio", "radio-vertical", "select", "toggle", "checkbox")
 
 
 @dataclass(frozen=True)

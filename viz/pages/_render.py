@@ -82,6 +82,34 @@ def _render_one(block: v.Block) -> None:
         raise TypeError(f"no renderer for {type(block).__name__}")
 
 
+_DTYPES = {"int": "Int64", "float": "Float64", "bool": "boolean", "text": "object", "choice": "object"}
+
+
+def _editor_column(column: v.Column) -> Any:
+    common: dict[str, Any] = {"help": column.help or None, "disabled": column.disabled or None,
+                              "pinned": column.pinned or None, "width": column.width}
+    if column.kind in ("int", "float"):
+        return st.column_config.NumberColumn(column.name, min_value=column.minimum, max_value=column.maximum,
+                                             step=column.step or (1 if column.kind == "int" else None), **common)
+    if column.kind == "choice":
+        return st.column_config.SelectboxColumn(column.name, options=list(column.choices), **common)
+    if column.kind == "bool":
+        return st.column_config.CheckboxColumn(column.name, **common)
+    return st.column_config.TextColumn(column.name, **common)
+
+
+def draw_editor(editor: v.Editor) -> list[dict[str, Any]]:
+    """Draw an editable table (``st.data_editor``); returns its rows as edited, blank cells as None."""
+    names = [c.name for c in editor.columns]
+    frame = pd.DataFrame([{n: row.get(n) for n in names} for row in editor.rows], columns=names)
+    frame = frame.astype({c.name: _DTYPES[c.kind] for c in editor.columns})
+    edited = st.data_editor(frame, key=editor.key, hide_index=True, width="stretch",
+                            num_rows="dynamic" if editor.dynamic else "fixed", height=editor.height or "auto",
+                            column_config={c.name: _editor_column(c) for c in editor.columns})
+    return [{k: None if pd.isna(value) else value for k, value in row.items()}
+            for row in edited.to_dict("records")]
+
+
 def option_widget(option: Option, key: str, *, container: Any = st, bind: str | None = None) -> Any:
     """One widget drawn from a registry :class:`~architectures.registry.Option`; returns its value.
 
@@ -131,7 +159,7 @@ def range_widget(allowed: Any, default: Any, key: str, *, container: Any = st) -
 class ControlLike(Protocol):
     """What :func:`draw_controls` needs of a setting (e.g. ``viz.controls.Control``).
 
-    ``widget``: "slider", "number", "radio" (horizontal), "radio-vertical", "toggle" or
+    ``widget``: "slider", "number", "radio" (horizontal), "radio-vertical", "select", "toggle" or
     "checkbox"; ``labels``: how each choice is shown; ``group``: the heading of the column
     it sits in; ``shown_if = (name, value)``: drawn only while that setting has that value.
     """
@@ -156,9 +184,12 @@ def control_widget(option: Option, key: str, widget: str, *, labels: Sequence[st
     common: dict[str, Any] = {"key": key, "help": option.help or None}
     if bind:
         common["bind"] = bind
-    if widget in ("radio", "radio-vertical"):
+    if widget in ("radio", "radio-vertical", "select"):
         choices = list(option.choices)
         shown = dict(zip(choices, labels)) if labels else None
+        if widget == "select":
+            return container.selectbox(label, choices, index=choices.index(option.default),
+                                       format_func=shown.get if shown else str, **common)
         return container.radio(label, choices, index=choices.index(option.default), horizontal=widget == "radio",
                                format_func=shown.get if shown else str, **common)
     common["value"] = option.default
