@@ -9,7 +9,7 @@ One object per row: ``layer`` (a kind id of :data:`viz.builder.rows.KINDS`), ``s
 has one, and the columns its kind uses. The link (``?d=…``) holds the same object without
 ``format`` and ``version``, as compact JSON, zlib-compressed and base64url-encoded, after a
 version tag: ``1.eJy…``. At most :data:`MAX_LINK_CHARS` characters (a 61-row EfficientNet-B7
-takes about 700); a larger design is shared as a file.
+takes about 450); a larger design is shared as a file.
 
 Reading is strict about the structure and lets the table judge the values: a file or link
 that is not such an object, too long, damaged, with unknown keys or with values that are no
@@ -35,7 +35,7 @@ from viz.formatting import user_value
 FORMAT = "cnn-explorer-design"
 VERSION = 1
 LINK_VERSION = "1"
-MAX_LINK_CHARS = 6000
+MAX_LINK_CHARS = 2000  # the classic safe length of a URL; a 61-row EfficientNet-B7 takes ~450
 MAX_FILE_BYTES = 256 * 1024
 _MAX_TEXT = 100  # characters of any one text value
 _NAME_CHARS = 40

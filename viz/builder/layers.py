@@ -81,7 +81,9 @@ def _window_fits(what: str, k: int, s: int, p: int, shape: tuple[int, ...], *, p
         fixes.append(f"use padding {needed}" + (" (or leave p blank: 'same')" if not pool and needed <= k // 2 else ""))
     fixes.append(f"a kernel of at most {small + 2 * p}")
     fixes.append("remove a pool or a stride earlier")
-    raise RowProblem(f"a {k}×{k} {what} on a {h}×{w} map (padding {p}) leaves nothing; {', or '.join(fixes)}.")
+    article = "an" if str(k).startswith("8") or k in (11, 18) else "a"  # "an 8×8", "an 11×11"
+    raise RowProblem(f"{article} {k}×{k} {what} on a {h}×{w} map (padding {p}) leaves nothing; "
+                     f"{', or '.join(fixes)}.")
 
 
 def _needs_map(settings: Settings, shape: tuple[int, ...]) -> None:
@@ -151,8 +153,11 @@ def layer_for(settings: Settings, shape: tuple[int, ...]) -> Layer:
         call = "Bottleneck" if kind == "bottleneck" else "BasicBlock"
         return _layer(call, channels, s.c, stride=s.s, residual=s.shortcut != "none", bn=s.bn)
     if kind == "dwsep":
-        return _layer("DepthwiseSeparable", channels, s.c, stride=s.s, kernel_size=s.k, bn=s.bn,
-                      act=_activation(s.act))
+        _window_fits("depthwise conv", s.k, s.s, s.k // 2 if s.p is None else s.p, shape, pool=False)
+        kwargs = {"stride": s.s, "kernel_size": s.k, "bn": s.bn, "act": _activation(s.act)}
+        if s.p is not None:
+            kwargs["padding"] = s.p
+        return _layer("DepthwiseSeparable", channels, s.c, **kwargs)
     if kind in ("mbv2", "mbconv"):
         t = int(s.t) if float(s.t).is_integer() else s.t
         kwargs = {"stride": s.s, "expand_ratio": t, "kernel_size": s.k, "act": _activation(s.act) or "relu6"}

@@ -16,7 +16,7 @@ lrn         AlexNet's local response normalization (§3.3)      —
 inception   ``InceptionModule``: Table 1's six columns          inception bn
 basic       ResNet's basic block (two 3×3 convs, shortcut)      c s shortcut bn
 bottleneck  ResNet's bottleneck block (1×1, 3×3, 1×1 ×4)        c s shortcut bn
-dwsep       MobileNet v1's depthwise-separable convolution      c k s act bn
+dwsep       MobileNet v1's depthwise-separable convolution      c k s p act bn
 mbv2        MobileNet v2's bottleneck (``InvertedResidual``)    t c s k act shortcut
 mbconv      EfficientNet's MBConv (with squeeze-excite)         t c s k se act shortcut
 act         an activation on its own                            act
@@ -91,7 +91,7 @@ KINDS: dict[str, Kind] = {k.id: k for k in (
     Kind("bottleneck", "RESIDUAL (bottleneck)", ("c", "s", "shortcut", "bn"),
          {"c": 64, "s": 1, "shortcut": "projection", "bn": True}, "block",
          "He et al. 2016, Fig. 5 right: 1×1 to c, 3×3, 1×1 to 4c, and a shortcut."),
-    Kind("dwsep", "DEPTHWISE-SEPARABLE", ("c", "k", "s", "act", "bn"),
+    Kind("dwsep", "DEPTHWISE-SEPARABLE", ("c", "k", "s", "p", "act", "bn"),
          {"c": 64, "k": 3, "s": 1, "act": "relu", "bn": True}, "dwsep",
          "Howard et al. 2017, Fig. 3: depthwise f × f (one filter per channel), then pointwise 1×1 to c."),
     Kind("mbv2", "MOBILENET V2 BOTTLENECK", ("t", "c", "s", "k", "act", "shortcut"),

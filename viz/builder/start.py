@@ -103,8 +103,10 @@ def _rows_of(module: nn.Module, stage: str) -> Iterator[Row]:
     elif isinstance(module, (blocks.BasicBlock, blocks.Bottleneck)):
         yield _residual_row(module, stage)
     elif isinstance(module, blocks.DepthwiseSeparable):
-        yield normalise(dict(kind="dwsep", c=module.pointwise.conv.out_channels,
-                             k=_pair(module.depthwise.conv.kernel_size), s=_pair(module.depthwise.conv.stride),
+        depthwise = module.depthwise.conv
+        k, p = _pair(depthwise.kernel_size), _pair(depthwise.padding)
+        yield normalise(dict(kind="dwsep", c=module.pointwise.conv.out_channels, k=k, s=_pair(depthwise.stride),
+                             p=None if p == k // 2 else p,
                              act=_act_name(getattr(module.depthwise, "act", None)),
                              bn=hasattr(module.depthwise, "bn"), stage=stage))
     elif isinstance(module, blocks.InvertedResidual):

@@ -49,7 +49,7 @@ def editor_columns() -> tuple[v.Column, ...]:
         v.Column(STAGE, "text", "Consecutive rows with the same stage name are one stage (one box of the "
                  "diagram); blank: the row is a stage of its own.", width="small"),
         v.Column("output", "text", "Output shape n_H × n_W × n_C from the forward pass (a vector: its length).",
-                 disabled=True, width="small"),
+                 disabled=True),
         v.Column("parameters", "int", "Weights and biases of this row (batch-norm scales too).", disabled=True,
                  width="small"),
         v.Column("MACs", "int", UNIT_NOTE, disabled=True, width="small"),

@@ -90,7 +90,8 @@ def _editor_column(column: v.Column) -> Any:
                               "pinned": column.pinned or None, "width": column.width}
     if column.kind in ("int", "float"):
         return st.column_config.NumberColumn(column.name, min_value=column.minimum, max_value=column.maximum,
-                                             step=column.step or (1 if column.kind == "int" else None), **common)
+                                             step=column.step or (1 if column.kind == "int" else None),
+                                             format="localized" if column.disabled else None, **common)
     if column.kind == "choice":
         return st.column_config.SelectboxColumn(column.name, options=list(column.choices), **common)
     if column.kind == "bool":
@@ -105,6 +106,7 @@ def draw_editor(editor: v.Editor) -> list[dict[str, Any]]:
     frame = frame.astype({c.name: _DTYPES[c.kind] for c in editor.columns})
     edited = st.data_editor(frame, key=editor.key, hide_index=True, width="stretch",
                             num_rows="dynamic" if editor.dynamic else "fixed", height=editor.height or "auto",
+                            placeholder="",  # a blank cell shows nothing, not "None"
                             column_config={c.name: _editor_column(c) for c in editor.columns})
     return [{k: None if pd.isna(value) else value for k, value in row.items()}
             for row in edited.to_dict("records")]
