@@ -42,8 +42,10 @@ from viz.formatting import approx, shape_text
 from viz.trace import LayerRecord, TraceResult, trace
 from viz.trace.receptive import Axis, Field, trace_fields
 
-MAX_ROWS = 100  # ResNet-152 (55 rows) and EfficientNet-B7 (64) fit
-INPUT_LIMITS = {"channels": (1, 16), "side": (8, 1024)}  # 1024 × 1024: viz.trace's MAX_PIXELS
+MAX_ROWS = 100  # ResNet-152 (55 rows) and EfficientNet-B7 (61) fit
+# A block on a feature map (56 × 56 × 64) is an input too, hence up to 4,096 channels; 1024 × 1024 is
+# viz.trace's MAX_PIXELS.
+INPUT_LIMITS = {"channels": (1, 4096), "side": (1, 1024)}
 DEFAULT_INPUT = (3, 224, 224)
 _WRAPPED = "row"  # a row's module inside the wrapper it is traced in
 
