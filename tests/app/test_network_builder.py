@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import re
 import subprocess
 import sys
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 import streamlit
+from onnx import TensorProto, helper
 from streamlit.testing.v1 import AppTest
 
 from tests.viz.builder.designs import EVERY_KIND
-from tests.viz.builder.helpers import light
+from tests.viz.builder.helpers import light, model_bytes, value
 from viz.builder import codec
 from viz.builder.design import Design
 from viz.builder.rows import KINDS, normalise
@@ -149,18 +151,23 @@ def test_a_new_blank_row_asks_for_its_layer_and_the_rows_above_keep_their_shapes
     assert metric(at, "Parameters") == "61,706"
 
 
-@pytest.mark.parametrize("link", ["garbage", "1.!!!", "1.eJxLz8_PTgUACO0C2Q", "1." + "A" * 3000,
-                                  codec.to_link(EVERY_KIND).replace("1.", "2.", 1)])
+def packed(text: bytes) -> str:
+    """A link parameter holding ``text`` as the codec packs a design (zlib, base64url, version tag)."""
+    return "1." + base64.urlsafe_b64encode(zlib.compress(text)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("link", [
+    "garbage", "1.!!!", "1.eJxLz8_PTgUACO0C2Q", "1." + "A" * 3000, codec.to_link(EVERY_KIND).replace("1.", "2.", 1),
+    packed(b" " * 1_000_000),  # a decompression bomb within the link's 2,000 characters (cut off at 256 KB)
+    packed(b"[" * 200_000),  # JSON nested past Python's recursion limit
+    packed(b'{"input": [3, 224, 224], "rows": {"layer": "conv"}}'),  # rows not a list
+    packed(b'{"input": [3, 1e400, 224], "rows": []}'),  # an infinite height
+])
 def test_a_hostile_or_damaged_link_is_a_notice_and_the_table_is_kept(link):
     at = open_page(link=link)
     (warning,) = at.warning
     assert "The table was left as it was." in warning.value and not at.exception
     assert len(table(at)) == 0 and "d" not in at.query_params  # the bad value is gone from the address
-
-
-def packed(text: bytes) -> str:
-    """A link parameter holding ``text`` as the codec packs a design (zlib, base64url, version tag)."""
-    return "1." + base64.urlsafe_b64encode(zlib.compress(text)).decode().rstrip("=")
 
 
 def test_a_link_with_markup_shows_it_only_as_code():
@@ -202,6 +209,41 @@ def test_a_bad_design_file_is_a_notice():
     assert len(table(at)) == 11  # LeNet-5 stays
 
 
+def test_link_round_trip_an_edited_design_opens_the_same_elsewhere():
+    at = edit(open_page(design_from_zoo("alexnet")), edited={1: {"f": 5}})  # a 5×5 conv1, the rest AlexNet's
+    link = at.query_params["d"]
+    link = link[0] if isinstance(link, list) else link
+    other = open_page(link=link)  # a student opening the shared address
+    assert list(table(other)["output"]) == list(table(at)["output"])
+    assert metric(other, "Parameters") == metric(at, "Parameters") and metric(other, "Multiply-adds") == \
+        metric(at, "Multiply-adds")
+    assert other.query_params["d"] in (link, [link])
+
+
+def _too_large_for_a_link() -> Design:
+    """100 conv rows with random widths, kernels and stage names: past the link's 2,000 characters."""
+    rng = random.Random(17)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return Design((3, 32, 32), tuple(normalise(dict(
+        kind="conv", c=rng.randint(1, 64), k=rng.choice([1, 3, 5]),
+        stage="".join(rng.choice(letters) for _ in range(20)))) for _ in range(100)), "big")
+
+
+def test_a_design_too_large_for_a_link_says_so_and_is_shared_as_a_file(monkeypatch):
+    big = _too_large_for_a_link()
+    with pytest.raises(ValueError, match="too large for a link"):
+        codec.to_link(big)
+    offered = _downloads(monkeypatch)
+    at = open_page(design_from_zoo("lenet5"))
+    at.file_uploader[0].set_value(("big.json", codec.to_json(big).encode(), "application/json")).run()
+    assert not at.exception and len(table(at)) == 100
+    (warning,) = at.warning
+    assert re.fullmatch(r"This design is too large for a link \(2,\d{3} characters; at most 2,000\): share the "
+                        r"design file instead \(the 'Design \(\.json\)' download below\)\.", warning.value)
+    assert "d" not in at.query_params  # no stale LeNet-5 left in the address
+    assert codec.from_json(offered["big.json"]) == big
+
+
 def test_exported_file_from_the_page_runs(monkeypatch, tmp_path):
     offered = _downloads(monkeypatch)
     at = open_page(design_from_zoo("lenet5"))
@@ -232,11 +274,22 @@ def test_open_the_onnx_packages_light_resnet50():
     assert len(at.get("plotly_chart")) == 3
 
 
+_NO_INPUT_SHAPE = model_bytes([helper.make_node("Relu", ["x"], ["y"])],
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, None)], [value("y", [1, 3, 8, 8])])
+_UNKNOWN_OP = model_bytes([helper.make_node("FancyOp", ["x"], ["y"], domain="my.domain", name="fancy1")],
+                          [value("x", [1, 3, 8, 8])], [value("y", [1, 3, 8, 8])], extra_opsets=[("my.domain", 1)])
+_UNREGISTERED_OP = model_bytes([helper.make_node("NotAnOp", ["x"], ["y"])], [value("x", [1, 3])], [value("y", [1, 3])])
+
+
 @pytest.mark.parametrize("data, match", [
     (b"this is not a model" * 50, "not an ONNX model"),
     (light("bvlc_alexnet").read_bytes()[:1500], "not an ONNX model|not a valid ONNX model"),  # truncated
-    (bytes(21 * 1024 * 1024), r"too large to open here.*at most 21\.0 MB \(20 MiB\)"),  # the upload cap: 20 MB
-])
+    (_NO_INPUT_SHAPE, r"input `x` has no shape.*fixed input size"),
+    (_UNKNOWN_OP, r"can't be worked out.*`my\.domain\.FancyOp` \(node `fancy1`\)"),
+    (_UNREGISTERED_OP, r"not a valid ONNX model: onnx.checker says `No Op registered for NotAnOp"),
+    # 200 MiB, past the upload cap (server.maxUploadSize = 20 MB): refused from its size, unread.
+    (bytes(200 * 1024 * 1024), r"The file is 209\.7 MB: too large to open here.*at most 21\.0 MB \(20 MiB\)"),
+], ids=["not-onnx", "truncated", "no-input-shape", "unknown-op", "unregistered-op", "200MB"])
 def test_bad_onnx_files_are_a_message_and_the_page_keeps_working(data, match):
     at = onnx_page(data)
     (error,) = at.error

@@ -74,7 +74,7 @@ def to_link(design: Design) -> str:
     value = f"{LINK_VERSION}.{packed}"
     if len(value) > MAX_LINK_CHARS:
         raise ValueError(f"This design is too large for a link ({len(value):,} characters; at most "
-                         f"{MAX_LINK_CHARS:,}): share the design file (Download the design) instead.")
+                         f"{MAX_LINK_CHARS:,}): share the design file instead (the 'Design (.json)' download below).")
     return value
 
 
@@ -172,7 +172,7 @@ def from_json(source: str | bytes) -> Design:
         data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ValueError(f"The file is not a design: it is not JSON text ({user_value(str(error), 120)}). "
-                         "Load a .json file saved by this page (Download the design).") from None
+                         "Load a .json file saved by this page (its 'Design (.json)' download).") from None
     return from_dict(data)
 
 

@@ -44,10 +44,11 @@ def _figures(design: Design, level: str):
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _opened(file_id: str, _data: bytes, limit: int) -> OnnxModel | str:
-    """An uploaded ONNX file opened on the shared worker (the upload cap bounds the work), or why not."""
+def _opened(file_id: str, _upload, limit: int) -> OnnxModel | str:
+    """An uploaded ONNX file opened on the shared worker, or why not. ``open_onnx`` measures the
+    upload before reading it: an over-size file is refused unread."""
     try:
-        return run_heavy(open_onnx, _data, limit, key=("onnx", file_id))
+        return run_heavy(open_onnx, _upload, limit, key=("onnx", file_id))
     except ValueError as error:
         return str(error)
 
@@ -136,9 +137,10 @@ def onnx_tab() -> None:
     uploaded = st.file_uploader(f"ONNX model (.onnx, at most {limit_mb} MB)", type=["onnx"], key="nb_onnx_file")
     if uploaded is None:
         return
+    uploaded.seek(0)  # a rerun that opens it again reads it from the start
     try:
         with st.spinner("Reading the model…"):
-            opened = _opened(uploaded.file_id, uploaded.getvalue(), min(limit_mb * 1024 * 1024, MAX_BYTES))
+            opened = _opened(uploaded.file_id, uploaded, min(limit_mb * 1024 * 1024, MAX_BYTES))
     except ServerBusy as busy:
         st.error(str(busy))
         return
