@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -309,3 +310,67 @@ def test_compare_a_zoo_network_with_the_design():
     assert len(at.get("plotly_chart")) == 3
     next(s for s in at.selectbox if s.key == "cmp_b").set_value("onnx").run()
     assert "open a model on the Open ONNX tab" in at.warning[0].value
+
+
+def compare_page(design: Design | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    if design is not None:
+        at.query_params["d"] = codec.to_link(design)
+    at.session_state["nb_tab"] = "Compare"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def choose(at: AppTest, key: str, value: str) -> AppTest:
+    next(s for s in at.selectbox if s.key == key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_compare_two_zoo_networks_stage_by_stage():
+    at = choose(compare_page(), "cmp_b", "zoo")
+    choose(at, "cmp_b_net", "resnet50")
+    diff = at.dataframe[0].value
+    # VGG-16 beside ResNet-50, each stage beside the one ending at the same map size (VGG's block3 and
+    # ResNet's layer2 at 28 × 28); totals: Simonyan & Zisserman 2015 Table 2 (138M), He et al. 2016 (25.6M).
+    assert list(diff["A stage"][:5]) == ["block1", "block2", "block3", "block4", "block5"]
+    assert list(diff["B stage"][:5]) == ["stem", "layer1", "layer2", "layer3", "layer4"]
+    assert diff["A output"].iloc[2] == "28 × 28 × 256" and diff["B output"].iloc[2] == "28 × 28 × 512"
+    assert diff["Δ parameters (B − A)"].iloc[-1] == 25_557_032 - 138_357_544
+    assert any("paired by map size" in c.value for c in at.caption)
+    assert [m.value for m in at.metric if m.label == "Parameters"] == ["138,357,544", "25,557,032"]
+
+
+def test_compare_two_designs_the_build_tabs_and_a_file():
+    mine = design_from_zoo("mobilenet_v2")
+    ten = tuple(replace(r, c=10) if r.stage == "head" and r.kind == "fc" else r for r in mine.rows)
+    theirs = replace(mine, rows=ten, name="mobilenet_v2_10_classes")
+    at = choose(compare_page(mine), "cmp_a", "file")
+    at.file_uploader[0].set_value(("theirs.json", codec.to_json(theirs).encode(), "application/json")).run()
+    assert not at.exception and not at.warning
+    diff = at.dataframe[0].value
+    changed = diff[diff["Δ parameters (B − A)"] != 0]
+    # Only the classifier differs: 1280 × (1000 − 10) weights and 990 biases (Sandler et al. 2018, Table 2).
+    assert list(changed["A stage"]) == ["head", "total"] and set(changed["Δ parameters (B − A)"]) == {1280 * 990 + 990}
+    assert diff["Δ MACs (B − A)"].iloc[-1] == 1280 * 990
+    assert [h.value for h in at.markdown if h.value.startswith("#### ")][:2] == [
+        "#### A: mobilenet_v2_10_classes", "#### B: mobilenet_v2"]
+
+
+def test_compare_a_bad_file_named_with_markup_is_a_notice_in_code():
+    at = choose(compare_page(), "cmp_a", "file")
+    at.file_uploader[0].set_value(("[x](https://evil.example).json", b"{not json", "application/json")).run()
+    assert not at.exception
+    file_side, build_side = at.warning  # B: the Build tab's design, empty here
+    assert file_side.value.startswith("`[x](https://evil.example).json`: The file is not a design")
+    assert build_side.value == "my_network: no row of this design works yet."
+
+
+def test_compare_an_onnx_model_named_with_markup_is_escaped_in_the_figures():
+    at = onnx_page(light("squeezenet").read_bytes(), '<a href="https://evil.example">x</a>.onnx')
+    at.session_state["nb_tab"] = "Compare"
+    choose(at.run(), "cmp_b", "onnx")
+    assert any(h.value == '#### B: `<a href="https://evil.example">x</a>.onnx`' for h in at.markdown)
+    specs = " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+    assert "evil.example" in specs and '<a href=\\"https' not in specs and "&lt;a href" in specs

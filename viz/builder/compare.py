@@ -23,11 +23,15 @@ from viz.trace import TraceResult
 
 @dataclass(frozen=True)
 class Side:
-    """One network of a comparison: its title and trace, or why there is none (``problem``)."""
+    """One network of a comparison: its title and trace, or why there is none (``problem``).
+
+    ``user_named``: the title is a user's text (an uploaded file's name), shown only as such.
+    """
 
     title: str
     result: TraceResult | None = None
     problem: str = ""
+    user_named: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -210,24 +211,34 @@ ONNX_INTRO = v.View((v.Text(
 # -------------------------------------------------------------------------------- compare
 
 
+def _title_markdown(side: Side) -> str:
+    return user_value(side.title) if side.user_named else side.title
+
+
+def _title_plot(side: Side) -> str:
+    """A title for plotly, which reads tags (``<a href>``) in titles and legends: a user's text escaped."""
+    return html.escape(side.title, quote=False) if side.user_named else side.title
+
+
 def compare_view(a: Side, b: Side, level: str = "stages") -> v.View:
     """Two networks: their totals, their stages aligned, and where parameters and multiply-adds differ."""
-    blocks: list[v.Block] = [v.Callout("warning", f"{side.title}: {side.problem}") for side in (a, b) if side.problem]
+    blocks: list[v.Block] = [v.Callout("warning", f"{_title_markdown(side)}: {side.problem}")
+                             for side in (a, b) if side.problem]
     if a.result is None or b.result is None:
         if not blocks:
             blocks.append(v.Callout("info", "Choose two networks to compare."))
         return v.View(tuple(blocks))
     pairs, by = align(a.result, b.result)
-    heads = tuple((v.Heading(f"{label}: {side.title}", 4), *totals_view(side.result).blocks)
+    heads = tuple((v.Heading(f"{label}: {_title_markdown(side)}", 4), *totals_view(side.result).blocks)
                   for side, label in ((a, "A"), (b, "B")))
     volumes = tuple(v.Figure(figures.volume_diagram(structure.diagram_groups(side.result, level),
-                                                    side.result.input_size, title=f"{label}: {side.title}"),
+                                                    side.result.input_size, title=f"{label}: {_title_plot(side)}"),
                              key=f"cmp_volume_{label}") for side, label in ((a, "A"), (b, "B")))
     rows = difference_rows(pairs, a.result, b.result)
     differences = biggest_differences(pairs)
     blocks += [
         v.Columns(heads), *volumes,
-        v.Figure(aligned_stages(pairs, f"A: {a.title}", f"B: {b.title}"), key="cmp_aligned"),
+        v.Figure(aligned_stages(pairs, f"A: {_title_plot(a)}", f"B: {_title_plot(b)}"), key="cmp_aligned"),
         v.Caption(f"Stages paired by {by}" + (" (the map size each stage ends at)" if by == "map size" else "")
                   + "; — is a stage the other network has no counterpart for."),
         v.Table(tuple(rows), number_columns=("A parameters", "A MACs", "B parameters", "B MACs",

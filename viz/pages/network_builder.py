@@ -147,7 +147,7 @@ def onnx_tab() -> None:
     if isinstance(opened, str):
         st.error(opened, icon=":material/error:")
         return
-    st.session_state["nb_onnx"] = Side(uploaded.name, opened.result)
+    st.session_state["nb_onnx"] = Side(uploaded.name, opened.result, user_named=True)
     level = draw_controls((bs.DIAGRAM,), bind=None)["level"]
     render(bv.onnx_view(opened, uploaded.name, level).blocks)
 
@@ -164,7 +164,7 @@ def _side(values: dict, uploaded, design: Design) -> Side:
         try:
             design = codec.from_json(uploaded.getvalue())
         except ValueError as error:
-            return Side(uploaded.name, problem=str(error))
+            return Side(uploaded.name, problem=str(error), user_named=True)
     result = _evaluated(design).result
     return Side(design.name, result, "" if result is not None else "no row of this design works yet.")
 
