@@ -364,7 +364,7 @@ def test_compare_a_bad_file_named_with_markup_is_a_notice_in_code():
     assert not at.exception
     file_side, build_side = at.warning  # B: the Build tab's design, empty here
     assert file_side.value.startswith("`[x](https://evil.example).json`: The file is not a design")
-    assert build_side.value == "my_network: no row of this design works yet."
+    assert build_side.value == "my_network: it has no rows yet."
 
 
 def test_compare_an_onnx_model_named_with_markup_is_escaped_in_the_figures():

@@ -78,6 +78,17 @@ def to_link(design: Design) -> str:
     return value
 
 
+def link_of(design: Design) -> str | None:
+    """The link parameter a page keeps in its address: None for an empty design or one too large
+    for a link (the page then says so, :func:`to_link`'s message, and offers the file)."""
+    if not design.rows:
+        return None
+    try:
+        return to_link(design)
+    except ValueError:
+        return None
+
+
 # --------------------------------------------------------------------------------- reading
 
 

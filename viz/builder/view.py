@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from architectures import NETWORKS
 from viz import view as v
 from viz.builder import codec
 from viz.builder.compare import Side, align, biggest_differences, difference_rows
@@ -168,7 +169,9 @@ def export_view(result: DesignResult) -> v.View:
 
 
 def design_caption(result: DesignResult) -> str:
-    return summary_of(result.design, result.rows)
+    """Under the table: what the design is, and how the table fills itself in."""
+    return (f"{summary_of(result.design, result.rows)}. Blank cells a layer uses take its default; cells it "
+            "does not use stay blank. Each edit runs a real forward pass.")
 
 
 # ----------------------------------------------------------------------------------- ONNX
@@ -218,6 +221,29 @@ def _title_markdown(side: Side) -> str:
 def _title_plot(side: Side) -> str:
     """A title for plotly, which reads tags (``<a href>``) in titles and legends: a user's text escaped."""
     return html.escape(side.title, quote=False) if side.user_named else side.title
+
+
+def compare_side(source: str, network: str | None, design: Design, *, zoo: Callable[[str], Any],
+                 evaluated: Callable[[Design], DesignResult], onnx: Side | None = None,
+                 file: tuple[str, bytes] | None = None) -> Side:
+    """One side of a comparison from its source (:data:`viz.builder.settings.SOURCES`): a zoo network,
+    the Build tab's ``design``, an uploaded design ``file`` (name, bytes), or the ``onnx`` model opened.
+    ``zoo(name)`` and ``evaluated(design)`` are the page's cached passes."""
+    if source == "zoo":
+        return Side(NETWORKS[network].title, zoo(network))
+    if source == "onnx":
+        return onnx or Side("ONNX model", problem="open a model on the Open ONNX tab.")
+    if source == "file":
+        if file is None:
+            return Side("Design file", problem="choose a design file (.json).")
+        try:
+            design = codec.from_json(file[1])
+        except ValueError as error:
+            return Side(file[0], problem=str(error), user_named=True)
+    result = evaluated(design).result
+    problem = "" if result is not None else "it has no rows yet." if not design.rows else \
+        "no row of this design works yet."
+    return Side(design.name, result, problem)
 
 
 def compare_view(a: Side, b: Side, level: str = "stages") -> v.View:

@@ -1,10 +1,8 @@
 """Network Builder: design a CNN from the lecture's blocks, open an ONNX model, compare two networks.
 
-Thin page. The design (input and rows) is kept in the session and in the link (``?d=…``,
-:mod:`viz.builder.codec`). The table is an editor: each committed edit becomes a new design
-and a rerun, so the table always shows the forward pass of what it holds
-(:func:`viz.builder.design.evaluate`, on the shared worker). What is shown comes from
-:mod:`viz.builder.view`; the settings are :mod:`viz.builder.settings`' Controls.
+Thin page. The design lives in the session and the link (``?d=…``, :mod:`viz.builder.codec`); each
+committed edit of the table is a new design and a rerun, so the table shows the forward pass of what
+it holds. What is shown comes from :mod:`viz.builder.view`, the settings from :mod:`viz.builder.settings`.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ from dataclasses import replace
 
 import streamlit as st
 
-from architectures import NETWORKS
 from viz.builder import codec
 from viz.builder import settings as bs
 from viz.builder import view as bv
@@ -100,15 +97,14 @@ def build_tab(design: Design) -> Design:
     if top[0].button("Start", icon=":material/restart_alt:", help=bs.START.option.help):
         _use(Design() if start == bs.EMPTY else design_from_zoo(start))
         st.rerun()
-    size = {}
+    size: list[int] = []
     for column, control in zip(top[1:4], bs.input_controls(design.input, st.session_state["nb_version"])):
         with column:
-            size.update(draw_controls((control,), bind=None))
+            size += draw_controls((control,), bind=None).values()
     with top[4]:
         _load(st.file_uploader("Load a design (.json)", type=["json"], key="nb_json"))
-    if (size["channels"], size["height"], size["width"]) != design.input:
-        design = replace(design, input=(size["channels"], size["height"], size["width"]))
-        st.session_state["nb_design"] = design
+    if tuple(size) != design.input:
+        design = st.session_state["nb_design"] = replace(design, input=tuple(size))
     try:
         with st.spinner("Running the forward pass…"):
             result = _evaluated(design)
@@ -120,8 +116,7 @@ def build_tab(design: Design) -> Design:
     if edited != [dict(row) for row in table.rows]:  # an edit: the new design, and a fresh table
         _use(bv.edited_design(design, edited) or design)
         st.rerun()
-    st.caption(f"{bv.design_caption(result)}. Blank cells a layer uses take its default; cells it does not use "
-               "stay blank. Each edit runs a real forward pass.")
+    st.caption(bv.design_caption(result))
     render(bv.problems_view(result).blocks)
     if result.result is not None:
         render(bv.totals_view(result.result).blocks)
@@ -152,23 +147,6 @@ def onnx_tab() -> None:
     render(bv.onnx_view(opened, uploaded.name, level).blocks)
 
 
-def _side(values: dict, uploaded, design: Design) -> Side:
-    """One side of the comparison, from its source."""
-    if values["source"] == "zoo":
-        return Side(NETWORKS[values["network"]].title, _zoo(values["network"]))
-    if values["source"] == "onnx":
-        return st.session_state.get("nb_onnx", Side("ONNX model", problem="open a model on the Open ONNX tab."))
-    if values["source"] == "file":
-        if uploaded is None:
-            return Side("Design file", problem="choose a design file (.json).")
-        try:
-            design = codec.from_json(uploaded.getvalue())
-        except ValueError as error:
-            return Side(uploaded.name, problem=str(error), user_named=True)
-    result = _evaluated(design).result
-    return Side(design.name, result, "" if result is not None else "no row of this design works yet.")
-
-
 def compare_tab(design: Design) -> None:
     sides = []
     for column, controls in zip(st.columns(2), (bs.COMPARE_A, bs.COMPARE_B)):
@@ -176,7 +154,9 @@ def compare_tab(design: Design) -> None:
             values = draw_controls(controls, bind=None)
             uploaded = st.file_uploader("Design file (.json)", type=["json"], key=f"{controls[0].key}_file") \
                 if values["source"] == "file" else None
-        sides.append(_side(values, uploaded, design))
+        sides.append(bv.compare_side(values["source"], values.get("network"), design, zoo=_zoo, evaluated=_evaluated,
+                                     onnx=st.session_state.get("nb_onnx"),
+                                     file=(uploaded.name, uploaded.getvalue()) if uploaded else None))
     level = draw_controls((bs.DIAGRAM,), bind=None)["level"]
     try:
         with st.spinner("Tracing both networks…"):
@@ -187,11 +167,7 @@ def compare_tab(design: Design) -> None:
 
 def _write_link(design: Design) -> None:
     """Keep the design in the link (the export view says when it is too large for one)."""
-    try:
-        link = codec.to_link(design) if design.rows else None
-    except ValueError:
-        link = None
-    st.session_state["nb_link"] = link
+    link = st.session_state["nb_link"] = codec.link_of(design)
     if link and st.query_params.get("d") != link:
         st.query_params["d"] = link
     elif not link and "d" in st.query_params:
