@@ -11,7 +11,8 @@ from viz.builder.start import design_from_zoo
 pytestmark = pytest.mark.browser
 
 ROW_HEIGHT, HEADER_HEIGHT = 35, 36  # st.data_editor's rows and header, in CSS pixels
-F_COLUMN = 8  # columns to the right of "#": layer, stage, output, parameters, MACs, receptive field, c, f
+F_COLUMN = 8  # columns to the right of "#": layer, output, parameters, MACs, receptive field, stage, c, f
+OUTPUT, PARAMETERS = 3, 4  # glide-data-grid's column numbers ("#" is 1)
 
 
 def cell(page, column: int, row: int):
@@ -23,7 +24,7 @@ def test_editing_a_kernel_cell_changes_the_shape_column(page, app_url):
     page.goto(f"{app_url}/builder?d={codec.to_link(design_from_zoo('lenet5'))}")
     wait_for_run(page)
     # LeCun et al. 1998: C1 5×5 on 32×32 → 28×28×6, S2 → 14×14×6.
-    assert cell(page, 4, 0).inner_text() == "28 × 28 × 6" and cell(page, 4, 1).inner_text() == "14 × 14 × 6"
+    assert cell(page, OUTPUT, 0).inner_text() == "28 × 28 × 6" and cell(page, OUTPUT, 1).inner_text() == "14 × 14 × 6"
     canvas = page.locator('[data-testid="stDataFrame"] [data-testid="data-grid-canvas"]').first
     box = canvas.bounding_box()
     # Select row 1's "#" cell (past the row-marker column), walk to its f cell, type 3, commit.
@@ -34,11 +35,11 @@ def test_editing_a_kernel_cell_changes_the_shape_column(page, app_url):
     page.wait_for_function("() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)")
     page.keyboard.press("Enter")
     # A 3×3 C1 (no padding): 30 × 30 × 6, then 15 × 15 × 6; its 6·(3·3 + 1) = 60 parameters.
-    page.wait_for_function("() => document.querySelector('[data-testid=\"glide-cell-4-0\"]')"
+    page.wait_for_function(f"() => document.querySelector('[data-testid=\"glide-cell-{OUTPUT}-0\"]')"
                            "?.textContent === '30 × 30 × 6'", timeout=60_000)
     wait_for_run(page)
     assert_no_exception(page)
-    assert cell(page, 4, 1).inner_text() == "15 × 15 × 6" and cell(page, 5, 0).inner_text() == "60"
+    assert cell(page, OUTPUT, 1).inner_text() == "15 × 15 × 6" and cell(page, PARAMETERS, 0).inner_text() == "60"
     assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "61,610"  # 61,706 − 156 + 60
     shared = codec.from_link(parse_qs(urlparse(page.url).query)["d"][0])
     assert shared.rows[0].k == 3 and shared.rows[1:] == design_from_zoo("lenet5").rows[1:]

@@ -27,7 +27,7 @@ from viz.builder.onnx_model import OnnxModel
 from viz.builder.rows import FIELDS, KINDS, Row, kind_id, normalise
 from viz.explorer import figures, structure, table
 from viz.explorer.numbers import UNIT_NOTE, format_macs, macs_caption
-from viz.formatting import num, shape_text, user_value
+from viz.formatting import approx, num, shape_text, user_value
 
 ROW_NUMBER, STAGE, LAYER = "#", "stage", "layer"
 OUTPUTS = ("output", "parameters", "MACs", "receptive field")
@@ -36,7 +36,8 @@ _WIDTHS = {"inception": "medium", "act": "small", "shortcut": "small"}
 
 
 def editor_columns() -> tuple[v.Column, ...]:
-    """The table's columns: row number, stage, layer, the results, then one per setting (:data:`FIELDS`)."""
+    """The table's columns: row number (pinned), layer, the results, stage, then one per setting (:data:`FIELDS`).
+    The results come right after the layer, so a phone shows a row's shape without scrolling sideways."""
     settings = []
     for name, option in FIELDS.items():
         kind = {"int": "int", "float": "float", "choice": "choice", "bool": "bool"}.get(option.kind, "text")
@@ -47,16 +48,15 @@ def editor_columns() -> tuple[v.Column, ...]:
         v.Column(ROW_NUMBER, "int", "The row's number (the messages below name rows by it).", disabled=True,
                  pinned=True, width="small"),
         v.Column(LAYER, "choice", "The layer or block of this row. " + " ".join(
-            f"{k.label}: {k.help}" for k in KINDS.values()), choices=_KIND_LABELS, pinned=True, width="medium"),
-        v.Column(STAGE, "text", "Consecutive rows with the same stage name are one stage (one box of the "
-                 "diagram); blank: the row is a stage of its own.", width="small"),
+            f"{k.label}: {k.help}" for k in KINDS.values()), choices=_KIND_LABELS, width="medium"),
         v.Column("output", "text", "Output shape n_H × n_W × n_C from the forward pass (a vector: its length).",
                  disabled=True),
-        v.Column("parameters", "int", "Weights and biases of this row (batch-norm scales too).", disabled=True,
-                 width="small"),
-        v.Column("MACs", "int", UNIT_NOTE, disabled=True, width="small"),
+        v.Column("parameters", "int", "Weights and biases of this row (batch-norm scales too).", disabled=True),
+        v.Column("MACs", "int", UNIT_NOTE, disabled=True),
         v.Column("receptive field", "text", "Input pixels one output unit sees (n × n); all: every pixel, once "
-                 "the map is pooled globally or flattened.", disabled=True, width="small"),
+                 "the map is pooled globally or flattened.", disabled=True),
+        v.Column(STAGE, "text", "Consecutive rows with the same stage name are one stage (one box of the "
+                 "diagram); blank: the row is a stage of its own.", width="small"),
         *settings,
     )
 
@@ -124,13 +124,16 @@ def problems_view(result: DesignResult) -> v.View:
     return v.View(tuple(blocks))
 
 
-def totals_view(result: Any) -> v.View:
-    """Parameters, multiply-adds, depth and output of a trace (``result``: a TraceResult)."""
+def totals_view(result: Any, compact: bool = False) -> v.View:
+    """Parameters, multiply-adds, depth and output of a trace (``result``: a TraceResult);
+    ``compact``: short values ("138M", the exact count below), for half a page's width."""
     depth, layers, shortcuts = structure.weight_layers(result.records)
+    params = approx(result.total_params) if compact else f"{result.total_params:,}"
     return v.View((v.Metrics((
-        v.Metric("Parameters", f"{result.total_params:,}", help="Counted from the modules' own parameters."),
-        v.Metric("Multiply-adds", format_macs(result.total_macs), help=UNIT_NOTE,
-                 caption=macs_caption(result.total_macs, "MACs", result.input_size)),
+        v.Metric("Parameters", params, help="Counted from the modules' own parameters.",
+                 caption=f"{result.total_params:,}" if compact else ""),
+        v.Metric("Multiply-adds", approx(result.total_macs) if compact else format_macs(result.total_macs),
+                 help=UNIT_NOTE, caption=macs_caption(result.total_macs, "MACs", result.input_size)),
         v.Metric("Depth", str(depth), help="Weight layers along the longest path (as in 'VGG-16').",
                  caption=f"{layers} conv/FC layers in all" if layers != depth else ""),
         v.Metric("Output", shape_text(result.output_shape), caption=f"input {shape_text(result.input_size)}"),
@@ -255,7 +258,7 @@ def compare_view(a: Side, b: Side, level: str = "stages") -> v.View:
             blocks.append(v.Callout("info", "Choose two networks to compare."))
         return v.View(tuple(blocks))
     pairs, by = align(a.result, b.result)
-    heads = tuple((v.Heading(f"{label}: {_title_markdown(side)}", 4), *totals_view(side.result).blocks)
+    heads = tuple((v.Heading(f"{label}: {_title_markdown(side)}", 4), *totals_view(side.result, compact=True).blocks)
                   for side, label in ((a, "A"), (b, "B")))
     volumes = tuple(v.Figure(figures.volume_diagram(structure.diagram_groups(side.result, level),
                                                     side.result.input_size, title=f"{label}: {_title_plot(side)}"),
