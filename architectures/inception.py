@@ -191,6 +191,9 @@ SPECS = [
         ),
         lecture_params="",
         extra={
+            # Modules that branch off the main path (§5: the side classifiers on (4a) and (4d)),
+            # by module path -> the stage whose output they read; present with aux_logits=True.
+            "side_branches": {f"aux.{aux}": stage for stage, aux in AUX_AFTER.items()},
             "published": {
                 "params": "about 6.8M (sum of Table 1's params column)",
                 "macs": "about 1.5G (Table 1's ops column sums to 1.50G; §1: a budget of 1.5 billion "
@@ -198,6 +201,9 @@ SPECS = [
                 "source": "Szegedy et al. 2015, Table 1",
                 "builder": "torchvision.models.googlenet",
                 "torchvision_params": 6_624_904,
+                # googlenet(aux_logits=True): + 2 InceptionAux heads (1×1 conv 128 + BN, FC 2048→1024,
+                # FC 1024→1000): 3,188,968 on (4a)'s 512 channels + 3,191,016 on (4d)'s 528.
+                "torchvision_params_aux": 13_004_888,
                 # torchvision's "_ops" (1.498 G, with its 3×3 in the 5×5 branch)
                 "torchvision_macs": 1_498_000_000,
                 "note": (

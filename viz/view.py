@@ -83,12 +83,15 @@ class Figure:
     ``key`` keeps the chart's identity across reruns; ``selectable`` asks for click /
     selection events (the page reads them from ``st.session_state[key]``); ``toolbar``
     is plotly's mode bar: shown, hidden, or "hover" (shown while the pointer is on it).
+    ``export``: plotly.js's ``toImageButtonOptions`` (format, size, scale, file name) for
+    the mode bar's camera button, which is then the only button (with ``toolbar`` on).
     """
 
     figure: Any
     key: str
     selectable: bool = False
     toolbar: bool | Literal["hover"] = False
+    export: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,21 @@ class Expander:
     icon: str | None = None
 
 
+@dataclass(frozen=True)
+class Responsive:
+    """The same content in two versions: ``wide`` where it has at least ``min_width`` px,
+    ``narrow`` below that. The browser decides (a CSS container query on the column the
+    blocks sit in; the server never knows the screen's width); both are sent, the other one
+    is kept at its width but folded away, so it is ready when a phone turns."""
+
+    key: str
+    wide: tuple[Block, ...]
+    narrow: tuple[Block, ...]
+    min_width: int
+
+
 Block = (Heading | Text | Caption | Latex | Metrics | Callout | Figure | Table | Image | Html | Code | Download
-         | Columns | Expander)
+         | Columns | Expander | Responsive)
 
 
 @dataclass(frozen=True)
@@ -221,3 +237,6 @@ def walk(blocks: Sequence[Block]):
                 yield from walk(column)
         elif isinstance(block, Expander):
             yield from walk(block.blocks)
+        elif isinstance(block, Responsive):
+            yield from walk(block.wide)
+            yield from walk(block.narrow)

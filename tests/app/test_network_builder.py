@@ -272,7 +272,9 @@ def test_open_the_onnx_packages_light_resnet50():
     assert list(nodes.columns) == ["#", "node", "ONNX op", "output (n_H × n_W × n_C)", "parameters", "MACs",
                                    "receptive field"]
     assert nodes["ONNX op"].iloc[0] == "Conv" and nodes["output (n_H × n_W × n_C)"].iloc[0] == "112 × 112 × 64"
-    assert len(at.get("plotly_chart")) == 3
+    # The volume diagram and channel growth, each wide and narrow (the browser shows one), the cost chart.
+    assert [c.key for c in at.get("plotly_chart")] == ["onnx_volume", "onnx_volume_narrow", "onnx_growth",
+                                                     "onnx_growth_narrow", "onnx_cost"]
 
 
 _NO_INPUT_SHAPE = model_bytes([helper.make_node("Relu", ["x"], ["y"])],

@@ -83,9 +83,10 @@ def another_setting(name: str) -> tuple[str, object, dict, int | None]:
 def test_every_network_opens_with_defaults_and_another_setting(name):
     at = open_page(net=name)
     spec = NETWORKS[name]
-    assert at.title[0].value == "Network Explorer"
+    assert at.markdown[0].value.startswith(f"## Network Explorer: {spec.title} at ")
     assert int(metric(at, "Parameters").replace(",", "")) == zoo_params(name, {})
-    assert len(at.get("plotly_chart")) == 3  # volume diagram, channel growth, cost per stage
+    # The volume diagram and channel growth, wide and narrow (the browser shows one of each), cost per stage.
+    assert len(at.get("plotly_chart")) == 5
     assert not at.error
 
     key, value, options, resolution = another_setting(name)
@@ -97,7 +98,7 @@ def test_every_network_opens_with_defaults_and_another_setting(name):
     assert not at.error, [e.value for e in at.error]
     assert int(metric(at, "Parameters").replace(",", "")) == zoo_params(name, options)
     size = resolution or ex.default_resolution(name, options)
-    assert at.markdown[0].value.startswith(f"### {spec.title} at {size} × {size}")
+    assert at.markdown[0].value.startswith(f"## Network Explorer: {spec.title} at {size} × {size}")
     # The link now carries the change, so a teacher can share it.
     params = dict(at.query_params)
     assert params["net"] == name
@@ -129,7 +130,7 @@ def test_bad_url_values_fall_back_with_notices_and_the_page_still_works():
     assert "`vgg17`, which is not in the zoo" in warnings and "Ignored res=`abc`" in warnings
     assert "Ignored unit=`bits`" in warnings and "Ignored parameter(s) `foo`" in warnings
     assert int(metric(at, "Parameters").replace(",", "")) == zoo_params("vgg16", {})
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 5
     assert dict(at.query_params) == {"net": "vgg16"}  # the link is cleaned up
 
 
@@ -158,13 +159,17 @@ def test_too_small_resolution_shows_an_error_and_the_rest_of_the_page_works():
     assert not at.get("plotly_chart")
     assert at.sidebar.selectbox(key="xp_net_classic").value == "lenet5"  # the sidebar is still there
     at.sidebar.number_input(key="xp_res_lenet5_32").set_value(32).run()
-    assert not at.error and len(at.get("plotly_chart")) == 3
+    assert not at.error and len(at.get("plotly_chart")) == 5
 
 
 def test_layer_table_tab_collapses_by_depth_and_downloads_csv():
     at = open_page(net="resnet50", view="layers")
     table = at.dataframe[0].value
     assert list(table["depth"].unique()) == [0, 1]
+    # The lecture's words and windows: ResNet-50's stem is a 7×7/2 conv (He et al. 2016, Table 1).
+    stem = table[table["layer"].str.strip() == "stem.conv"].iloc[0]
+    assert (stem["type"], stem["kernel"], stem["stride"], stem["padding"]) == ("conv", "7×7", "2", "3")
+    assert stem["receptive field"] == "7×7"
     at.slider(key="xp_rows").set_value(0).run()
     table = at.dataframe[0].value
     # Depth 0: the stages; each counts everything inside: they add up to ResNet-50's 25,557,032 (He et al. 2016).
@@ -172,6 +177,15 @@ def test_layer_table_tab_collapses_by_depth_and_downloads_csv():
     assert table["parameters"].sum() == zoo_params("resnet50", {}) == 25_557_032
     assert at.get("download_button")
     assert at.query_params["rows"] == "0" and at.query_params["view"] == "layers"
+
+
+def test_a_network_switch_keeps_the_link_short():
+    # Issue 15: after a switch the page wrote its whole Compare list into the link.
+    at = open_page(net="vgg16")
+    at.sidebar.radio(key="xp_family").set_value("classic").run()
+    at.sidebar.selectbox(key="xp_net_classic").set_value("lenet5").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"net": "lenet5"}
 
 
 def test_published_figures_and_code_tab():

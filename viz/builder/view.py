@@ -25,7 +25,7 @@ from viz.builder.export import pytorch_file
 from viz.builder.figures import aligned_stages
 from viz.builder.onnx_model import OnnxModel
 from viz.builder.rows import FIELDS, KINDS, Row, kind_id, normalise
-from viz.explorer import figures, structure, table
+from viz.explorer import diagram, figures, structure, table
 from viz.explorer.numbers import UNIT_NOTE, format_macs, macs_caption
 from viz.formatting import approx, num, shape_text, user_value
 
@@ -141,14 +141,23 @@ def totals_view(result: Any, compact: bool = False) -> v.View:
 
 
 def figures_view(result: Any, title: str, level: str = "stages", key: str = "nb") -> v.View:
-    """The Explorer's three figures of any trace: the volume diagram, channel growth, cost by stage."""
+    """The Explorer's three figures of any trace: the volume diagram and channel growth, each wide or
+    narrow as the screen allows (as the Explorer draws them), and the cost by stage."""
     stages = structure.group_records(result, 0)
-    volume = figures.volume_diagram(structure.diagram_groups(result, level), result.input_size,
-                                    title=f"{title}: the volume after each {level[:-1]}")
-    growth = figures.channel_growth(result.records, result.input_size, [g.name for g in stages])
-    cost = figures.cost_by_stage(stages)
-    return v.View((v.Figure(volume, key=f"{key}_volume"), v.Figure(growth, key=f"{key}_growth"),
-                   v.Figure(cost, key=f"{key}_cost")), figure=f"{key}_volume")
+    items = structure.diagram_items(structure.diagram_groups(result, level), result.input_size)
+    heading = f"{title}: the volume after each {level[:-1]}"
+    wide, narrow = (figures.diagram_figure(diagram.layout(items, kind, heading)) for kind in ("wide", "narrow"))
+    names = [g.name for g in stages]
+    growth = figures.channel_growth(result.records, result.input_size, names, diagram.WIDE_WIDTH)
+    growth_narrow = figures.channel_growth(result.records, result.input_size, names, diagram.NARROW_WIDTH,
+                                           narrow=True)
+    return v.View((
+        v.Responsive(f"{key}_volume_box", (v.Figure(wide, key=f"{key}_volume"),),
+                     (v.Figure(narrow, key=f"{key}_volume_narrow"),), min_width=diagram.WIDE_WIDTH),
+        v.Responsive(f"{key}_growth_box", (v.Figure(growth, key=f"{key}_growth"),),
+                     (v.Figure(growth_narrow, key=f"{key}_growth_narrow"),), min_width=diagram.WIDE_WIDTH),
+        v.Figure(figures.cost_by_stage(stages), key=f"{key}_cost"),
+    ), figure=f"{key}_volume")
 
 
 def export_view(result: DesignResult) -> v.View:

@@ -10,6 +10,12 @@ widgets, keeps the caches, calls :mod:`~viz.explorer.view` and renders.
   FLOPs = 2 × MACs.
 * :mod:`~viz.explorer.structure`: what the volume diagram and cost chart draw, one
   entry per stage or block (op labels, inception branches, skips, depth).
+* :mod:`~viz.explorer.tracing`: the trace with GoogLeNet's side classifiers; receptive fields.
+* :mod:`~viz.explorer.diagram`: the volume diagram laid out as data (wide rows or a narrow
+  column; skip paths, identity vs W_s; side branches; label extents, no overlaps);
+  :mod:`~viz.explorer.svg` writes that layout as the SVG download for slides.
+* :mod:`~viz.explorer.layers`: a layer in the lecture's words, its window and its arithmetic
+  with the numbers; :mod:`~viz.explorer.details`: the panel of a clicked box.
 * :mod:`~viz.explorer.table`: the layer table, collapsible by depth, and its CSV.
 * :mod:`~viz.explorer.published`: published figures, pretrained weights, the source.
 * :mod:`~viz.explorer.figures`: the plotly figures (the only module importing plotly).

@@ -12,14 +12,15 @@ in a loop, which re-validates the whole layout on every call).
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
+from viz.explorer import diagram
+from viz.explorer.diagram import text_width
 from viz.explorer.numbers import format_macs, macs_in
-from viz.explorer.structure import branch_channels, op_label, shape_nhwc, skip_count
+from viz.explorer.structure import diagram_items, shape_nhwc
 from viz.explorer.table import preorder
 from viz.formatting import approx, shape_text
 
@@ -58,11 +59,15 @@ def _layout(**extra: Any) -> dict:
 
 
 def _axis(**extra: Any) -> dict:
-    """An axis with light grid lines (the figures use no template: building one costs
-    more than the figure itself on every rerun)."""
+    """An axis with light grid lines and text ≥ 15 px (the figures use no template: building
+    one costs more than the figure itself on every rerun; Streamlit's theme would make ticks 12 px)."""
     base = dict(gridcolor="#e5e7eb", zeroline=False, showline=True, linecolor="#9ca3af", ticks="outside",
                 tickcolor="#9ca3af", automargin=True)
-    base.update(extra)
+    tickfont = {"size": 15, **extra.pop("tickfont", {})}
+    title = extra.pop("title", "")
+    title = {"text": title} if isinstance(title, str) else dict(title)
+    title["font"] = {"size": 16, **title.get("font", {})}
+    base.update(extra, tickfont=tickfont, title=title)
     return base
 
 
@@ -82,8 +87,25 @@ def _pow2_ticks(values: Sequence[float]) -> list[int]:
 # ---------------------------------------------------------------- channel growth
 
 
+def _thin_ticks(tickvals: list[int], ticktext: list[str], n_points: int, plot_px: float,
+                upright: bool) -> tuple[list[int], list[str]]:
+    """Keep the tick labels that fit ``plot_px`` pixels without touching: side by side
+    (``upright``: each label's width) or turned on end (one line height apart)."""
+    per_point = plot_px / max(1, n_points - 1)
+    kept_v, kept_t = [], []
+    for value, text in zip(tickvals, ticktext):
+        if kept_v:
+            need = 22 if not upright else (text_width(kept_t[-1], 15) + text_width(text, 15)) / 2 + 10
+            if (value - kept_v[-1]) * per_point < need:
+                continue
+        kept_v.append(value)
+        kept_t.append(text)
+    return kept_v, kept_t
+
+
 def channel_growth(records: Sequence[Any], input_size: Sequence[int],
-                   stage_names: Sequence[str] = ()) -> go.Figure:
+                   stage_names: Sequence[str] = (), width: float = diagram.WIDE_WIDTH,
+                   narrow: bool = False) -> go.Figure:
     """n_H and n_W going down while n_C goes up, along the network's depth.
 
     One point per layer that changes a shape (convolution, pooling, fully
@@ -119,6 +141,12 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
             tickvals.append(x)
             ticktext.append(stage)
 
+    # Stage names side by side where they fit the chart's width (``width`` px or more), else on end;
+    # the ones that would touch their neighbour are left to the hover.
+    margin = dict(l=56, r=56, t=130, b=60) if narrow else dict(l=70, r=70, t=96, b=60)
+    plot_px = width - margin["l"] - margin["r"] - 60
+    upright = not narrow and all(text_width(t, 15) <= 90 for t in ticktext) and len(tickvals) <= 12
+    tickvals, ticktext = _thin_ticks(tickvals, ticktext, len(points), plot_px, upright)
     data = [
         go.Scatter(x=xs, y=n_h, name="n_H (height)", mode="lines+markers", line=dict(color=BLUE, width=3),
                    marker=dict(size=7), hovertext=hover, hoverinfo="text+name", line_shape="hv"),
@@ -131,10 +159,12 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
     hw_ticks = _pow2_ticks(n_h + n_w)
     c_ticks = _pow2_ticks(n_c)
     layout = _layout(
-        height=430,
-        title=dict(text="Channel growth: n_H, n_W ↓ while n_C ↑", x=0, font=dict(size=20)),
+        height=430 if not narrow else 520,
+        title=dict(text="Channel growth: n_C ↑" if narrow else
+                   "Channel growth: n_H, n_W ↓ while n_C ↑", x=0, font=dict(size=18)),
+        margin=margin,
         xaxis=_axis(title="layers in order (conv, pool, FC)", tickvals=tickvals, ticktext=ticktext,
-                   tickangle=-40 if len(tickvals) > 8 else 0, showgrid=False),
+                   tickangle=0 if upright else -90, showgrid=False, tickfont=dict(size=15)),
         yaxis=_axis(title=dict(text="n_H, n_W (pixels)", font=dict(color=BLUE)), type="log",
                    tickvals=hw_ticks, ticktext=[str(t) for t in hw_ticks], tickfont=dict(color=BLUE)),
         yaxis2=_axis(title=dict(text="n_C (channels)", font=dict(color=ORANGE)), type="log", overlaying="y",
@@ -147,190 +177,147 @@ def channel_growth(records: Sequence[Any], input_size: Sequence[int],
 
 # ---------------------------------------------------------------- volume diagram
 
-
-def _box_dims(shape: Sequence[int], max_hw: int, max_c: int) -> tuple[float, float, float]:
-    """(front height ∝ n_H, thickness ∝ n_C, oblique depth ∝ n_W), square-root scaled so
-    a 224-pixel image and a 7 × 7 map both stay visible."""
-    n_h, n_w, n_c = shape_nhwc(shape)
-    if len(shape) == 2:  # a fully connected layer: a thin bar whose height grows with its units
-        return 0.8 + 2.0 * math.sqrt(min(n_c, 4096) / 4096), 0.16, 0.12
-    height = 0.5 + 3.3 * math.sqrt(n_h / max_hw)
-    thickness = 0.14 + 1.0 * math.sqrt(n_c / max_c)
-    depth = 0.15 + 0.9 * math.sqrt(n_w / max_hw)
-    return height, thickness, depth
+_DASH = {"solid": "solid", "dash": "6px,4px", "dot": "2px,4px"}
 
 
 def _path(points: Sequence[tuple[float, float]]) -> str:
-    return "M " + " L ".join(f"{x:.3f},{y:.3f}" for x, y in points) + " Z"
+    return "M " + " L ".join(f"{x:.2f},{y:.2f}" for x, y in points) + " Z"
 
 
-def _wrap(text: str, width: int = 11) -> str:
-    """One operation per line ("CONV 3×3 ×2, MAX POOL" -> two lines), long ones broken
-    between words, so a label stays about as narrow as the gap between two boxes."""
-    lines = []
-    for op in text.split(", "):
-        lines.extend(textwrap.wrap(op, width, break_long_words=False) or [op])
-    return "<br>".join(lines)
+def _arrowhead(line: diagram.Line) -> dict:
+    """A filled triangle at the line's last point, pointing along its last (axis-aligned)
+    segment, in pixels around that point (so it keeps its size at any width)."""
+    (x0, y0), (x1, y1) = line.points[-2], line.points[-1]
+    ux, uy = (1 if x1 > x0 else -1 if x1 < x0 else 0), (1 if y1 > y0 else -1 if y1 < y0 else 0)
+    back, length, half = line.head_back, 10.0, 5.5
+    tip = (-ux * back, -uy * back)
+    base = (tip[0] - ux * length, tip[1] - uy * length)
+    left = (base[0] - uy * half, base[1] + ux * half)
+    right = (base[0] + uy * half, base[1] - ux * half)
+    # x in pixels around the anchor; y in data units, which are pixels (the y axis spans the height).
+    pts = [(tip[0], y1 + tip[1]), (left[0], y1 + left[1]), (right[0], y1 + right[1])]
+    return dict(type="path", xsizemode="pixel", xanchor=x1, path=_path(pts), fillcolor=line.colour,
+                line=dict(color=line.colour, width=1), layer="above" if not line.below else "below")
+
+
+def _line_shapes(line: diagram.Line) -> list[dict]:
+    path = "M " + " L ".join(f"{x:.2f},{y:.2f}" for x, y in line.points)
+    out = [dict(type="path", path=path, line=dict(color=line.colour, width=line.width, dash=_DASH[line.dash]),
+                layer="below" if line.below else "above")]
+    if line.arrow:
+        out.append(_arrowhead(line))
+    return out
+
+
+def _volume_shapes(vol: diagram.Volume) -> list[dict]:
+    """Front, top and side face of a volume, in pixels around its anchor (x) and in data y."""
+    front, top, side, edge = diagram.FACES[vol.kind]
+    left = -vol.width / 2
+    t, dx, dy = vol.thickness, vol.dx, vol.dy
+    y0, y1 = vol.y - vol.height / 2, vol.y + vol.height / 2
+    line = dict(color=edge, width=1.2)
+    common = dict(xsizemode="pixel", xanchor=vol.x, line=line, layer="above")
+    shapes = []
+    if vol.branches:
+        total, xb = sum(vol.branches), left
+        for j, channels in enumerate(vol.branches):
+            wb = t * channels / total
+            shapes.append(dict(type="rect", x0=xb, x1=xb + wb, y0=y0, y1=y1,
+                               fillcolor=diagram.BRANCH_COLOURS[j % len(diagram.BRANCH_COLOURS)], **common))
+            xb += wb
+    else:
+        shapes.append(dict(type="rect", x0=left, x1=left + t, y0=y0, y1=y1, fillcolor=front, **common))
+    shapes.append(dict(type="path", path=_path([(left, y0), (left + dx, y0 - dy), (left + t + dx, y0 - dy),
+                                                (left + t, y0)]), fillcolor=top, **common))
+    shapes.append(dict(type="path", path=_path([(left + t, y0), (left + t + dx, y0 - dy), (left + t + dx, y1 - dy),
+                                                (left + t, y1)]), fillcolor=side, **common))
+    return shapes
+
+
+def _annotation(label: diagram.Label) -> dict:
+    lines = [f"<b>{line}</b>" if label.bold else line for line in label.lines]
+    return dict(x=label.x, y=label.y, xref="x", yref="y", text="<br>".join(lines), showarrow=False,
+                xanchor={"start": "left", "middle": "center", "end": "right"}[label.anchor],
+                yanchor=label.valign, align={"start": "left", "middle": "center", "end": "right"}[label.anchor],
+                font=dict(size=label.size, color=label.colour), borderpad=0)
+
+
+def diagram_figure(d: diagram.Diagram) -> go.Figure:
+    """The volume diagram drawn with plotly: volumes, arrows, skip paths and labels as
+    shapes and annotations (one dict each, built at once), and one invisible marker per
+    volume that carries its hover text and, when clicked, its key (``customdata``)."""
+    shapes = [s for line in d.lines if line.below for s in _line_shapes(line)]
+    shapes += [s for vol in d.volumes for s in _volume_shapes(vol)]
+    shapes += [s for line in d.lines if not line.below for s in _line_shapes(line)]
+    data = [go.Scatter(
+        x=[v.x for v in d.volumes], y=[v.y for v in d.volumes], mode="markers",
+        marker=dict(size=[max(v.width, v.height, 18) for v in d.volumes], symbol="square", opacity=0),
+        customdata=[v.key for v in d.volumes], hovertext=[v.hover for v in d.volumes], hoverinfo="text",
+        showlegend=False)]
+    layout = _layout(
+        height=round(d.height),
+        xaxis=dict(visible=False, range=[0, d.width], fixedrange=True),
+        yaxis=dict(visible=False, range=[d.height, 0], fixedrange=True),
+        shapes=shapes,
+        annotations=[_annotation(label) for label in d.labels],
+        margin=dict(l=0, r=0, t=0, b=0),
+        hovermode="closest",
+        dragmode=False,
+        showlegend=False,
+    )
+    return go.Figure(data=data, layout=layout)
 
 
 def volume_diagram(groups: Sequence[Any], input_size: Sequence[int], residual: bool = True,
-                   unit: str = "MACs", title: str = "") -> go.Figure:
-    """The lecture's drawing of a network: one box per stage/block, sized by n_H, n_W, n_C.
-
-    Each box is labelled ``56 × 56 × 256``; the arrow into it says which operation
-    produced it. An arc over a box marks skip connections (ResNet's blocks, MobileNet
-    v2's and EfficientNet's inverted residuals with matching shapes); an inception
-    module's front face is split into its branches' channel shares (GoogLeNet 3a:
-    64 + 128 + 32 + 32 = 256).
-    """
-    size = tuple(input_size)
-    boxes = [dict(name="input", shape=size, op="", group=None)]
-    boxes += [dict(name=g.name, shape=tuple(g.output_shape), op=op_label(g), group=g) for g in groups]
-    four_d = [b["shape"] for b in boxes if len(b["shape"]) == 4]
-    max_hw = max((max(s[2], s[3]) for s in four_d), default=1)
-    max_c = max((s[1] for s in four_d), default=1)
-    many = len(boxes) > 9
-    gap = 4.2 if not many else 3.2
-    shapes: list[dict] = []
-    annotations: list[dict] = []
-    hover_x, hover_y, hover_text = [], [], []
-    x = 0.0
-    previous_right = None
-    previous_op = None
-    top_needed = 0.0
-    for i, box in enumerate(boxes):
-        shape = box["shape"]
-        if shape_nhwc(shape) is None:
-            continue
-        h, t, d = _box_dims(shape, max_hw, max_c)
-        dx, dy = d * 0.8, d * 0.55
-        y0, y1 = -h / 2, h / 2
-        if previous_right is not None:
-            # Arrow from the previous box to this one, labelled with the operation.
-            ax0, ax1 = previous_right + 0.1, x - 0.1
-            annotations.append(dict(x=ax1, y=0, ax=ax0, ay=0, xref="x", yref="y", axref="x", ayref="y",
-                                    showarrow=True, arrowhead=2, arrowsize=1.3, arrowwidth=2,
-                                    arrowcolor=GREY, text=""))
-            # When boxes are many (narrow gaps), a run of identical ops is labelled once
-            # (the hover still names each).
-            label_text = _wrap(box["op"], 7 if many else 11) if not many or box["op"] != previous_op else ""
-            previous_op = box["op"]
-            annotations.append(dict(x=(ax0 + ax1) / 2, y=0, yshift=8, text=label_text,
-                                    showarrow=False, yanchor="bottom", font=dict(size=11 if many else 13,
-                                                                                 color="#374151")))
-        group = box["group"]
-        branches = branch_channels(group) if group is not None else []
-        is_fc = len(shape) == 2
-        front_colour = "#fde68a" if is_fc else ("#bfdbfe" if i else "#e5e7eb")
-        line = dict(color="#1e3a8a" if not is_fc else "#92400e", width=1.2)
-        # Front face, top face and right side of the box (an oblique projection).
-        if branches:
-            total = sum(c for _, c in branches)
-            xb = x
-            for j, (_, channels) in enumerate(branches):
-                wb = t * channels / total
-                shapes.append(dict(type="rect", x0=xb, x1=xb + wb, y0=y0, y1=y1, line=line,
-                                   fillcolor=BRANCH_COLOURS[j % len(BRANCH_COLOURS)], layer="above"))
-                xb += wb
-        else:
-            shapes.append(dict(type="rect", x0=x, x1=x + t, y0=y0, y1=y1, line=line, fillcolor=front_colour,
-                               layer="above"))
-        shapes.append(dict(type="path", path=_path([(x, y1), (x + dx, y1 + dy), (x + t + dx, y1 + dy),
-                                                     (x + t, y1)]),
-                           line=line, fillcolor="#dbeafe" if not is_fc else "#fef3c7", layer="above"))
-        shapes.append(dict(type="path", path=_path([(x + t, y0), (x + t + dx, y0 + dy), (x + t + dx, y1 + dy),
-                                                     (x + t, y1)]),
-                           line=line, fillcolor="#93c5fd" if not is_fc else "#fcd34d", layer="above"))
-        centre = x + (t + dx) / 2
-        label = shape_text(shape) if not is_fc else f"FC {shape[1]}"
-        if many and not is_fc:
-            n_h, n_w, n_c = shape_nhwc(shape)
-            label = f"{n_h}×{n_w}<br>×{n_c}"
-        annotations.append(dict(x=centre, y=y0, yshift=-6, text=f"<b>{label}</b>", showarrow=False,
-                                yanchor="top", font=dict(size=13 if many else 15)))
-        annotations.append(dict(x=centre, y=y0, yshift=-46 if many else -28, text=box["name"], showarrow=False,
-                                yanchor="top", font=dict(size=12 if many else 13, color=GREY)))
-        skips = skip_count(group, residual) if group is not None else 0
-        if skips:
-            top = y1 + dy + 0.35
-            span0, span1 = x - 0.35, x + t + dx + 0.35
-            rise = top + 0.9
-            shapes.append(dict(type="path", path=f"M {span0:.3f},{y1 * 0.6:.3f} C {span0:.3f},{rise:.3f} "
-                                                 f"{span1:.3f},{rise:.3f} {span1:.3f},{y1 * 0.6:.3f}",
-                               line=dict(color=RED, width=2.5)))
-            annotations.append(dict(x=(span0 + span1) / 2, y=top + 0.68, text=f"skip ×{skips}" if skips > 1
-                                    else "skip", showarrow=False, yanchor="bottom",
-                                    font=dict(size=13, color=RED)))
-            top_needed = max(top_needed, top + 1.4)
-        if branches:
-            annotations.append(dict(x=centre, y=y1 + dy, yshift=4, text=f"{len(branches)} branches",
-                                    showarrow=False, yanchor="bottom", font=dict(size=12, color=GREEN)))
-            top_needed = max(top_needed, y1 + dy + 0.7)
-        if group is not None:
-            extra = ""
-            if branches:
-                extra = "<br>branches: " + " + ".join(f"{c}" for _, c in branches) + f" = {shape[1]} channels"
-            hover_text.append(
-                f"<b>{box['name']}</b> → {shape_text(shape)}<br>{box['op']}<br>"
-                f"parameters {group.params:,}<br>{format_macs(group.macs, unit)} "
-                f"({macs_in(group.macs, unit):,}){extra}"
-            )
-        else:
-            hover_text.append(f"<b>input image</b><br>{shape_text(shape)}")
-        hover_x.append(centre)
-        hover_y.append(0)
-        top_needed = max(top_needed, y1 + dy)
-        previous_right = x + t + dx
-        x = previous_right + gap
-    right = previous_right or 1.0
-    bottom = -(max((_box_dims(b["shape"], max_hw, max_c)[0] for b in boxes if shape_nhwc(b["shape"])),
-                   default=1) / 2) - 1.3
-    data = [go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=28, opacity=0),
-                       hovertext=hover_text, hoverinfo="text", showlegend=False)]
-    layout = _layout(
-        height=460 if not many else 500,
-        title=dict(text=title or "Volumes: n_H × n_W × n_C after each stage", x=0, font=dict(size=20)),
-        xaxis=dict(visible=False, range=[-1.4, right + 1.4]),
-        yaxis=dict(visible=False, range=[bottom - (0.6 if many else 0), max(top_needed, 2.6) + 0.3]),
-        shapes=shapes,
-        annotations=annotations,
-        margin=dict(l=10, r=10, t=60, b=10),
-        hovermode="closest",
-        dragmode=False,
-    )
-    return go.Figure(data=data, layout=layout)
+                   unit: str = "MACs", title: str = "", kind: str = "wide", sides: Sequence[Any] = ()) -> go.Figure:
+    """The lecture's drawing of a network: one box per stage/block, sized by n_H, n_W, n_C
+    (:mod:`viz.explorer.diagram` places them; this draws them)."""
+    items = diagram_items(groups, input_size, residual, unit, sides)
+    return diagram_figure(diagram.layout(items, kind, title or "Volumes: n_H × n_W × n_C after each stage"))
 
 
 # ---------------------------------------------------------------- where the cost lives
 
 
-def cost_by_stage(groups: Sequence[Any], unit: str = "MACs") -> go.Figure:
+def cost_by_stage(groups: Sequence[Any], unit: str = "MACs", sides: Sequence[Any] = ()) -> go.Figure:
     """Each stage's share of the parameters beside its share of the multiply-adds.
 
     VGG-16 makes the lecture's point: fc6 alone holds ~74 % of the parameters but
-    under 1 % of the multiply-adds, which the 3×3 convolutions dominate.
+    under 1 % of the multiply-adds, which the 3×3 convolutions dominate. ``sides``
+    (:class:`viz.explorer.tracing.SideBranch`: GoogLeNet's auxiliary classifiers) get a
+    bar each after the stage they read from: their parameters count, their cost does not
+    (they run only in training).
     """
     groups = [g for g in groups if g.params or g.macs]
-    total_p = sum(g.params for g in groups) or 1
-    total_m = sum(g.macs for g in groups) or 1
-    names = [g.name for g in groups]
-    p_share = [100 * g.params / total_p for g in groups]
-    m_share = [100 * g.macs / total_m for g in groups]
+    after: dict[str, list[Any]] = {}
+    for side in sides:
+        after.setdefault(side.attach, []).append(side.group)
+    rows: list[tuple[str, Any, bool]] = []
+    for g in groups:
+        rows.append((g.name, g, False))
+        rows += [(f"{s.name.rsplit('.', 1)[-1]} (training only)", s, True) for s in after.get(g.name, ())]
+    total_p = sum(g.params for _, g, _ in rows) or 1
+    total_m = sum(g.macs for _, g, side in rows if not side) or 1
+    names = [name for name, _, _ in rows]
+    p_share = [100 * g.params / total_p for _, g, _ in rows]
+    m_share = [0.0 if side else 100 * g.macs / total_m for _, g, side in rows]
     cost_name = "FLOPs" if unit == "FLOPs" else "multiply-adds"
+    m_hover = [f"<b>{name}</b><br>" + (f"runs in training only: 0 at inference ({format_macs(g.macs, unit)} "
+                                        "per image while training)" if side else
+                                        f"{macs_in(g.macs, unit):,} {unit} ({format_macs(g.macs, unit)})")
+               for name, g, side in rows]
     data = [
         go.Bar(y=names, x=p_share, name="% of parameters", orientation="h", marker_color=BLUE,
-               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in p_share], textposition="outside",
-               hovertext=[f"<b>{g.name}</b><br>{g.params:,} parameters ({approx(g.params)})" for g in groups],
+               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in p_share], textposition="outside", textfont=dict(size=14),
+               hovertext=[f"<b>{name}</b><br>{g.params:,} parameters ({approx(g.params)})" for name, g, _ in rows],
                hoverinfo="text"),
         go.Bar(y=names, x=m_share, name=f"% of {cost_name}", orientation="h", marker_color=ORANGE,
-               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in m_share], textposition="outside",
-               hovertext=[f"<b>{g.name}</b><br>{macs_in(g.macs, unit):,} {unit} ({format_macs(g.macs, unit)})"
-                          for g in groups],
-               hoverinfo="text"),
+               text=[f"{v:.0f}%" if v >= 0.5 else "" for v in m_share], textposition="outside", textfont=dict(size=14),
+               hovertext=m_hover, hoverinfo="text"),
     ]
     layout = _layout(
-        height=max(320, 110 + 46 * len(groups)),
-        title=dict(text="Where the cost lives, stage by stage", x=0, font=dict(size=20)),
+        height=max(320, 110 + 46 * len(rows)),
+        title=dict(text="Where the cost lives", x=0, font=dict(size=18)),
         barmode="group",
         bargap=0.25,
         xaxis=_axis(title="% of the network's total", range=[0, max(p_share + m_share + [10]) * 1.15],
@@ -351,7 +338,7 @@ def _decades(values: Sequence[float]) -> dict:
     hi = math.ceil(math.log10(max(positive)))
     ticks = [10 ** k for k in range(lo, hi + 1)]
     return dict(tickvals=ticks, ticktext=[approx(t) for t in ticks],
-                range=[math.log10(min(positive)) - 0.3, math.log10(max(positive)) + 0.3])
+                range=[math.log10(min(positive)) - 0.3, math.log10(max(positive)) + 0.45])
 
 
 def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
@@ -371,6 +358,7 @@ def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
             text=[p["title"] for p in pts],
             textposition="top center",
             textfont=dict(size=14),
+            cliponaxis=False,  # a label above the top point (VGG-16) stays whole
             marker=dict(size=[22 if p["name"] == highlight else 14 for p in pts],
                         color=FAMILY_COLOURS.get(family, GREY),
                         line=dict(width=[3 if p["name"] == highlight else 1 for p in pts], color="#111827")),
@@ -383,10 +371,11 @@ def compare_networks(points: Sequence[Mapping[str, Any]], unit: str = "MACs",
     ys = [p["params"] for p in points]
     layout = _layout(
         height=520,
-        title=dict(text="Parameters vs cost, each network at its default resolution", x=0, font=dict(size=20)),
+        title=dict(text="Parameters vs cost, each network at its default resolution", x=0, font=dict(size=18)),
         xaxis=_axis(title=f"{cost_name} per image, log scale", type="log", **_decades(xs)),
         yaxis=_axis(title="parameters, log scale", type="log", **_decades(ys)),
-        legend=dict(title="family", orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        legend=dict(title=dict(text="family", font=dict(size=15)), orientation="h", yanchor="bottom", y=1.02,
+                    xanchor="left", x=0, font=dict(size=15)),
         margin=dict(l=80, r=40, t=110, b=70),
     )
     return go.Figure(data=data, layout=layout)

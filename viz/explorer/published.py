@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,9 +78,37 @@ def published_rows(spec: NetworkSpec, params: int, macs: int, unit: str = "MACs"
     return rows
 
 
+_REFERENCE = re.compile(r"[\w.-]+/[\w.-]+#\d+")
+
+
 def published_note(spec: NetworkSpec) -> str:
-    """The zoo's sentence on why its count and the published ones differ (if they do)."""
-    return str(published(spec).get("note", ""))
+    """The zoo's sentence on why its count and the published ones differ (if they do), without
+    issue numbers (:func:`references` has them, for developers)."""
+    note = str(published(spec).get("note", ""))
+    return re.sub(r"\s*\(" + _REFERENCE.pattern + r"\)", "", note)
+
+
+def references(spec: NetworkSpec) -> list[str]:
+    """Issue references in the zoo's note ("pytorch/vision#906"), for the developers' expander."""
+    return _REFERENCE.findall(str(published(spec).get("note", "")))
+
+
+def side_branch_note(spec: NetworkSpec, result: Any) -> str:
+    """Why the count grows with side classifiers on, and how torchvision's differs (GoogLeNet §5)."""
+    sides = result.extra.get("side_branches", ())
+    if not sides:
+        return ""
+    side_params = sum(s.group.params for s in sides)
+    names = " and ".join(f"{s.group.name.rsplit('.', 1)[-1]} on {s.attach}" for s in sides)
+    text = (f"With the auxiliary classifiers on, {result.total_params:,} parameters: {side_params:,} of them are "
+            f"the side heads ({names}: average pool, 1×1 conv with 128 filters, FC 1024, FC 1000 each). They are "
+            "used only while training, so they add no multiply-adds at inference.")
+    tv = published(spec).get("torchvision_params_aux")
+    if tv:
+        text += (f" torchvision's googlenet(aux_logits=True) has {int(tv):,}: its heads are the same size (batch norm "
+                 "instead of the 1×1 conv's bias), but its nine inception modules use 3×3 convolutions where "
+                 "the paper has 5×5, so its main path is smaller.")
+    return text
 
 
 def pretrained_note(spec: NetworkSpec) -> str:

@@ -71,11 +71,9 @@ def default_network() -> str | None:
     return next(iter(NETWORKS), None)
 
 
-def default_compare(current: str | None = None) -> tuple[str, ...]:
-    names = [n for n in DEFAULT_COMPARE if n in NETWORKS]
-    if current and current in NETWORKS and current not in names:
-        names.append(current)
-    return tuple(names)
+def default_compare() -> tuple[str, ...]:
+    """The Compare tab's networks unless a link says otherwise (the chart adds the one on show)."""
+    return tuple(n for n in DEFAULT_COMPARE if n in NETWORKS)
 
 
 def networks_by_family() -> dict[str, list[str]]:
@@ -120,8 +118,10 @@ def resolution_option(name: str, options: Mapping[str, Any] | None = None) -> Op
                   "and one collapses.")
 
 
-def compare_option(name: str | None) -> Option:
-    return Option("compare", "subset", default_compare(name), label="The Compare list", choices=tuple(NETWORKS))
+def compare_option(name: str | None = None) -> Option:
+    """The Compare list: the lecture's milestones by default, whatever the network (the chart
+    adds the network on show), so a network switch leaves the link as short as it was."""
+    return Option("compare", "subset", default_compare(), label="The Compare list", choices=tuple(NETWORKS))
 
 
 def view_options(name: str, options: Mapping[str, Any] | None = None) -> tuple[Option, ...]:
@@ -223,3 +223,11 @@ def state_to_params(state: ExplorerState) -> dict[str, str]:
               "diagram": state.diagram, "compare": state.compare}
     out.update(urlstate.encode(values, view_options(state.network, state.options)))
     return out
+
+
+def link_params(state: ExplorerState, tab: str) -> dict[str, str]:
+    """The link for ``state`` with ``tab`` open (the first tab is the default: not written)."""
+    params = state_to_params(state)
+    if VIEW_KEYS.get(tab):
+        params["view"] = VIEW_KEYS[tab]
+    return params

@@ -15,6 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from viz.explorer.diagram import Item
+from viz.explorer.numbers import format_macs, macs_in
+from viz.formatting import shape_text
 from viz.trace import group as group_by_depth
 
 
@@ -86,7 +89,8 @@ def _leaf_op(rec: Any) -> str | None:
     if t in _SILENT:
         return None
     if t == "Conv2d":
-        kernel = conv_kernel(rec)
+        window = getattr(rec, "window", None)
+        kernel = (window.kernel[0], window.stride[0], window.groups) if window else conv_kernel(rec)
         if kernel is None:
             return "CONV"
         k, s, g = kernel
@@ -275,3 +279,65 @@ def weight_layers(records: Sequence[Any]) -> tuple[int, int, int]:
     return depth, len(weighted), len(shortcuts)
 
 
+
+
+def shortcuts(group: Any, residual: bool = True) -> tuple[tuple[str, int], ...]:
+    """The skip connections in this stage/block by kind, ``(("projection", 1), ("identity", 2))``.
+
+    A ResNet block's shortcut is the identity where its input and output shapes match and
+    the projection ``W_s`` — a 1×1 convolution (+ BN) — where they don't (He et al. 2016,
+    eq. 2 and option B); MobileNet v2's and MBConv blocks add their input unchanged when
+    the shapes match (Sandler et al. 2018, Fig. 4). ``residual=False`` (the "plain"
+    networks) has none.
+    """
+    names = {r.name: r for r in group.records}
+    projections = identities = 0
+    for rec in group.records:
+        if rec.layer_type in _SKIP_BLOCKS and residual:
+            shortcut = names.get(rec.name + ".shortcut")
+            if shortcut is not None and shortcut.layer_type != "Identity":
+                projections += 1
+            else:
+                identities += 1
+        elif rec.layer_type in _SKIP_IF_SAME_SHAPE and tuple(rec.input_shape) == tuple(rec.output_shape):
+            identities += 1
+    return tuple((kind, n) for kind, n in (("projection", projections), ("identity", identities)) if n)
+
+
+def _item_shape(shape: Sequence[int]) -> tuple[int, ...]:
+    """A box's shape: ``(n_H, n_W, n_C)``, or ``(units,)`` for a fully connected output."""
+    return (int(shape[-1]),) if len(shape) == 2 else shape_nhwc(shape) or ()
+
+
+def _hover(group: Any, op: str, unit: str, branches: Sequence[int], note: str = "") -> str:
+    extra = f"<br>branches: {' + '.join(map(str, branches))} = {sum(branches)} channels" if branches else ""
+    return (f"<b>{group.name}</b> → {shape_text(group.output_shape)}<br>{op}<br>parameters {group.params:,}<br>"
+            f"{format_macs(group.macs, unit)} ({macs_in(group.macs, unit):,}){extra}{note}<br><i>click for details</i>")
+
+
+def diagram_items(groups: Sequence[Any], input_size: Sequence[int], residual: bool = True, unit: str = "MACs",
+                  sides: Sequence[Any] = ()) -> list[Item]:
+    """What each box of the volume diagram shows: the input image, then one item per group
+    (:func:`diagram_groups`), with the side branches (:class:`viz.explorer.tracing.SideBranch`)
+    on the box of the stage they read from (or of the block ending that stage)."""
+    size = tuple(input_size)
+    items = [Item("input", "input", _item_shape((1, *size[-3:])), kind="image",
+                  hover=f"<b>input image</b><br>{shape_text(size)}")]
+    attached: dict[str, list[Item]] = {}
+    for side in sides:
+        g = side.group
+        op = op_label(g)
+        attached.setdefault(side.attach, []).append(Item(
+            g.name, g.name.rsplit(".", 1)[-1], _item_shape(g.output_shape), op, kind="side",
+            hover=_hover(g, op, unit, (), "<br>runs in training only: no cost at inference")))
+    stages = [g.name.split(".")[0] for g in groups]
+    for i, g in enumerate(groups):
+        op = op_label(g)
+        branches = tuple(c for _, c in branch_channels(g))
+        stage = stages[i]
+        last_of_stage = stage not in stages[i + 1:]
+        items.append(Item(g.name, g.name, _item_shape(g.output_shape), op,
+                          kind="fc" if len(g.output_shape) == 2 else "map", skips=shortcuts(g, residual),
+                          branches=branches, hover=_hover(g, op, unit, branches),
+                          sides=tuple(attached.get(stage, ())) if last_of_stage else ()))
+    return items

@@ -7,6 +7,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from viz.explorer.layers import field_text, window_columns, words
 from viz.explorer.numbers import macs_in
 from viz.explorer.state import MAX_TABLE_DEPTH
 from viz.formatting import shape_text
@@ -40,26 +41,33 @@ def subtree_totals(records: Sequence[Any]) -> dict[str, tuple[int, int]]:
     return {k: (v[0], v[1]) for k, v in totals.items()}
 
 
-def table_rows(result: Any, max_depth: int = 1, unit: str = "MACs") -> list[dict[str, Any]]:
+def table_rows(result: Any, max_depth: int = 1, unit: str = "MACs",
+               fields: Mapping[str, tuple[float, float]] | None = None) -> list[dict[str, Any]]:
     """One row per traced module down to ``max_depth``, containers first; each row counts
     everything inside it, so the rows of any one depth (with the leaves above it) add
-    up to the network's totals. Names are indented by depth."""
+    up to the network's totals. Names are indented by depth; types in the lecture's
+    words; kernel / stride / padding / groups for convolutions and pools ("11×11", "4");
+    ``fields`` (name → rows, columns of input pixels) adds each layer's receptive field."""
     ordered = preorder(result.records)
     totals = subtree_totals(ordered)
+    named = words(ordered)
     cost = "FLOPs" if unit == "FLOPs" else "MACs"
     rows = []
     for rec in ordered:
         if rec.depth > max_depth:
             continue
         params, macs = totals[rec.name]
-        rows.append({
+        row = {
             "layer": INDENT * 2 * rec.depth + rec.name,
-            "type": rec.layer_type,
+            "type": named[rec.name],
             "depth": rec.depth,
+            **window_columns(rec),
             "output (n_H × n_W × n_C)": shape_text(rec.output_shape),
-            "parameters": int(params),
-            cost: int(macs_in(macs, unit)),
-        })
+        }
+        if fields is not None:
+            row["receptive field"] = field_text(fields, rec.name)
+        row.update({"parameters": int(params), cost: int(macs_in(macs, unit))})
+        rows.append(row)
     return rows
 
 

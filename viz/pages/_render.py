@@ -44,7 +44,9 @@ def _render_one(block: v.Block) -> None:
     elif isinstance(block, v.Callout):
         _CALLOUTS[block.kind](block.text, icon=block.icon)
     elif isinstance(block, v.Figure):
-        config = {"displayModeBar": block.toolbar}
+        config: dict[str, Any] = {"displayModeBar": block.toolbar}
+        if block.export:
+            config.update(toImageButtonOptions=dict(block.export), modeBarButtons=[["toImage"]], displaylogo=False)
         if block.selectable:
             st.plotly_chart(block.figure, key=block.key, config=config, on_select="rerun",
                             selection_mode=("points",))
@@ -78,6 +80,13 @@ def _render_one(block: v.Block) -> None:
     elif isinstance(block, v.Expander):
         with st.expander(block.label, expanded=block.expanded, icon=block.icon):
             render(block.blocks)
+    elif isinstance(block, v.Responsive):
+        with st.container(key=block.key):
+            st.html(_responsive_css(block))
+            with st.container(key=f"{block.key}_wide"):
+                render(block.wide)
+            with st.container(key=f"{block.key}_narrow"):
+                render(block.narrow)
     else:  # a new block type without a renderer is a bug in this module
         raise TypeError(f"no renderer for {type(block).__name__}")
 
@@ -110,6 +119,18 @@ def draw_editor(editor: v.Editor) -> list[dict[str, Any]]:
                             column_config={c.name: _editor_column(c) for c in editor.columns})
     return [{k: None if pd.isna(value) else value for k, value in row.items()}
             for row in edited.to_dict("records")]
+
+
+_FOLDED = "visibility: hidden; height: 0; overflow: hidden; margin: 0; padding: 0;"
+
+
+def _responsive_css(block: v.Responsive) -> str:
+    """A container query on the block's column: below ``min_width`` the wide version is folded away, else the narrow.
+    Folded, not ``display: none``: a chart keeps its width, so it is drawn right when it shows."""
+    k = block.key
+    return (f"<style>.st-key-{k} {{ container-type: inline-size; }}"
+            f"@container (max-width: {block.min_width - 0.02}px) {{ .st-key-{k}_wide {{ {_FOLDED} }} }}"
+            f"@container (min-width: {block.min_width}px) {{ .st-key-{k}_narrow {{ {_FOLDED} }} }}</style>")
 
 
 def option_widget(option: Option, key: str, *, container: Any = st, bind: str | None = None) -> Any:

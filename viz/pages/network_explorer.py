@@ -1,8 +1,7 @@
 """Network Explorer: pick a case-study network, see its shapes, channel growth and costs.
 
-A thin page: it reads widgets (seeded from the URL, so a teacher can share a
-link), asks the cached tracer for records, and lays out the sections that
-:mod:`viz.explorer.view` builds from them.
+A thin page: it reads widgets (seeded from the URL, so a teacher can share a link), asks the
+cached tracer for records, and lays out the sections :mod:`viz.explorer.view` builds from them.
 """
 
 from __future__ import annotations
@@ -15,27 +14,33 @@ from architectures import NETWORKS
 from viz.compute import ServerBusy, run_heavy
 from viz.explorer import state as xs
 from viz.explorer import view as xv
+from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
+from viz.explorer.tracing import explorer_trace, receptive_fields
 from viz.pages._render import option_widget, render
-from viz.trace import TraceResult, trace_network
+from viz.trace import TraceResult
 
-# ------------------------------------------------------------------ cached computations
+
+def _heavy(fn, name: str, options: tuple, resolution: int):
+    """``fn(name, options, input size)`` on the shared worker, or the message saying why that input can't run."""
+    try:
+        return run_heavy(fn, name, dict(options), (NETWORKS[name].input_size[0], resolution, resolution))
+    except ValueError as error:
+        return str(error)  # errors are cached too: a bad setting is not re-probed on every rerun
+
+
+# Keyed by small hashable values (name, sorted options, resolution): every user asking for the same shares one.
+@st.cache_data(max_entries=48, show_spinner=False)
+def cached_trace(name: str, options: tuple, resolution: int) -> TraceResult | str:
+    """The network's trace (with its side branches), or why that input can't run."""
+    return _heavy(explorer_trace, name, options, resolution)
 
 
 @st.cache_data(max_entries=48, show_spinner=False)
-def cached_trace(name: str, options: tuple, resolution: int) -> TraceResult | str:
-    """The network's trace, or the message saying why that input can't run.
-
-    Keyed by small hashable values (name, sorted options, resolution) so every
-    user asking for the same network shares one trace; errors are cached too, so
-    a bad setting is not re-probed on every rerun.
-    """
-    size = (NETWORKS[name].input_size[0], resolution, resolution)
-    try:
-        return run_heavy(trace_network, name, dict(options), size)
-    except ValueError as error:
-        return str(error)
+def cached_fields(name: str, options: tuple, resolution: int) -> dict | str:
+    """Every layer's receptive field (one more real pass), or why not."""
+    return _heavy(receptive_fields, name, options, resolution)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -45,38 +50,47 @@ def cached_totals(name: str) -> dict | str:
     return result if isinstance(result, str) else network_totals(NETWORKS[name], result)
 
 
+# The overview's figures, built once per setting and shared read-only (a plotly figure validates every
+# shape: ~50 ms each, too slow for a warm rerun); st.plotly_chart copies a figure, nothing mutates these.
 @st.cache_resource(max_entries=32, show_spinner=False)
 def cached_figures(name: str, options: tuple, resolution: int, unit: str, level: str):
-    """The overview's three figures, built once per setting and shared read-only
-    (building a plotly figure validates every shape: ~50 ms each, too slow for a
-    warm rerun). ``st.plotly_chart`` copies a figure; nothing mutates these."""
     result = cached_trace(name, options, resolution)
-    return xv.figures_view(NETWORKS[name], result, dict(options), unit, level)
+    return (xv.diagram_view(NETWORKS[name], result, dict(options), unit, level),
+            xv.charts_view(NETWORKS[name], result, unit))
 
 
-# ------------------------------------------------------------------ state <-> URL and widgets
+def unless_busy(cached, state: xs.ExplorerState):
+    """``cached(network, options, resolution)``, or the busy server's message (never cached: it passes)."""
+    try:
+        return cached(state.network, xs.options_key(state.options), xs.resolution_of(state))
+    except ServerBusy as busy:
+        return str(busy)
 
 
-def _seed(state: xs.ExplorerState, overwrite: bool) -> None:
-    """Put ``state`` into the widgets' session-state keys (before they are drawn)."""
-    put = st.session_state.__setitem__ if overwrite else st.session_state.setdefault
-    for key, value in xs.widget_values(state).items():
-        put(key, value)
+def fields_of(state: xs.ExplorerState) -> dict | None:
+    """The receptive fields for ``state``, or None (with the reason shown) if they can't be had now."""
+    fields = unless_busy(cached_fields, state)
+    if isinstance(fields, str):
+        st.caption(f"Receptive fields unavailable: {fields}")
+        return None
+    return fields
 
 
-def load_state() -> tuple[xs.ExplorerState, str]:
-    """The state to start this run from: a new or edited URL wins; otherwise what this
-    session last showed (so leaving the page and coming back keeps it)."""
+def load_state() -> xs.ExplorerState:
+    """The state to start this run from: a new or edited URL wins, else what this session last showed.
+    The open tab is seeded through its widget key: the tabs keep one identity (a ``default=`` that
+    followed the link gave them a new one after every switch, and the next click was lost)."""
     url = {k: st.query_params.get_all(k)[-1] for k in st.query_params}
-    view = url.pop("view", "")
-    if url and url != st.session_state.get("xp_written"):
-        state = xs.parse_state(url)
-        _seed(state, overwrite=True)
+    fresh = bool(url) and url != st.session_state.get("xp_written")
+    link = url if fresh else dict(st.session_state.get("xp_written") or {})
+    view = link.pop("view", "")
+    state = xs.parse_state(link)
+    put = st.session_state.__setitem__ if fresh else st.session_state.setdefault  # into the widgets' keys
+    for key, value in {**xs.widget_values(state), "xp_tab": xs.tab_for_view(view)}.items():
+        put(key, value)
+    if fresh:
         st.session_state["xp_written"] = url
-        return state, view
-    state = xs.parse_state(st.session_state.get("xp_written") or {})
-    _seed(state, overwrite=False)
-    return state, view
+    return state
 
 
 def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
@@ -101,34 +115,32 @@ def sidebar(state: xs.ExplorerState) -> xs.ExplorerState:
             resolution = res_option.default  # set by the options above (MobileNet's resolution, EfficientNet's φ)
             st.caption(f"Input: {resolution} × {resolution}, set by the options above.")
         st.header("Display")
-        unit = st.radio("Count cost as", xs.UNITS, key="xp_unit", horizontal=True,
-                        help="FLOPs = 2 × MACs: a multiply-add is one multiplication and one addition.")
+        unit = st.radio("Count cost as", xs.UNITS, key="xp_unit", horizontal=True, help=xv.UNIT_HELP)
+        diagram = st.radio("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", horizontal=True, help=xv.LEVEL_HELP)
     return xs.ExplorerState(network=name, options=options, unit=unit, table_depth=state.table_depth,
                             resolution=None if resolution == res_option.default else resolution,
-                            diagram=state.diagram, compare=state.compare)
+                            diagram=diagram, compare=state.compare)
 
-
-# ------------------------------------------------------------------ sections
 
 
 def overview(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     render(xv.overview_view(spec, result, state).blocks)
-    level = st.segmented_control("Diagram shows", xs.DIAGRAM_LEVELS, key="xp_diagram", required=True,
-                                 help="stages: the network's top-level parts; blocks: each residual, inception "
-                                 "or inverted-residual block")
-    state.diagram = level or "stages"
-    render(cached_figures(state.network, xs.options_key(state.options), result.input_size[2], state.unit,
-                          state.diagram).blocks)
+    diagram, charts = cached_figures(state.network, xs.options_key(state.options), result.input_size[2],
+                                     state.unit, state.diagram)
+    render(diagram.blocks)
+    box = xv.selected_box(st.session_state.get("xp_volume"), st.session_state.get("xp_volume_narrow"))
+    if box:
+        render(details_view(result, box, fields_of(state), state.unit).blocks)
+    render(charts.blocks)
+    render(xv.summary_view(spec).blocks)
 
 
 def layer_table(spec, result: TraceResult, state: xs.ExplorerState) -> None:
     deepest = deepest_level(result)
-    if st.session_state.get("xp_rows", 1) > deepest:
-        st.session_state["xp_rows"] = deepest
-    state.table_depth = 0 if deepest == 0 else st.slider(
-        "Show layers down to depth", 0, deepest, key="xp_rows",
-        help="0: the stages only; deeper levels open each stage into its blocks and layers.")
-    render(xv.layer_table_view(spec, result, state).blocks)
+    st.session_state["xp_rows"] = min(st.session_state.get("xp_rows", 1), deepest)
+    state.table_depth = 0 if deepest == 0 else st.slider("Show layers down to depth", 0, deepest, key="xp_rows",
+                                                         help=xv.ROWS_HELP)
+    render(xv.layer_table_view(spec, result, state, fields_of(state)).blocks)
 
 
 def compare(state: xs.ExplorerState) -> None:
@@ -136,43 +148,32 @@ def compare(state: xs.ExplorerState) -> None:
     chosen = st.multiselect("Networks to compare", list(NETWORKS), key="xp_compare",
                             format_func=lambda n: NETWORKS[n].title)
     state.compare = tuple(chosen)
-    points, problems = [], []
     with st.spinner("Tracing the networks (each once, then cached)…"):
-        for name in chosen:
-            try:
-                totals = cached_totals(name)
-            except ServerBusy as busy:
-                problems.append(str(busy))
-                break
-            (problems if isinstance(totals, str) else points).append(totals)
+        points, problems = xv.compare_points([*chosen, *({state.network} - set(chosen))], cached_totals)
     render(xv.compare_view(points, problems, state).blocks)
 
-
-# ------------------------------------------------------------------ the page
 
 
 def main() -> None:
     started = time.perf_counter()
-    st.title("Network Explorer")
     if not NETWORKS:
+        st.title("Network Explorer")
         st.info("The model zoo is empty: no networks to explore yet.")
         return
-    state, view = load_state()
+    state = load_state()
     render(xv.notices_view(state).blocks)
     state = sidebar(state)
     spec = NETWORKS[state.network]
     render(xv.title_view(spec, state).blocks)
+    render(xv.FIRST_STEP.blocks)
 
-    tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun", default=xs.tab_for_view(view))
+    tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun")
     open_tab = next((label for label, tab in zip(xs.TABS, tabs) if tab.open), xs.TABS[0])
 
     result: TraceResult | str | None = None
     if open_tab != "Compare":
-        try:
-            with st.spinner(f"Tracing {spec.title}…"):
-                result = cached_trace(state.network, xs.options_key(state.options), xs.resolution_of(state))
-        except ServerBusy as busy:
-            result = str(busy)
+        with st.spinner(f"Tracing {spec.title}…"):
+            result = unless_busy(cached_trace, state)
     with tabs[xs.TABS.index(open_tab)]:
         if open_tab == "Compare":
             compare(state)
@@ -187,10 +188,8 @@ def main() -> None:
 
     # Keep the link in step with what is on screen (defaults left out), and remember it
     # for this session so a page switch and back restores it.
-    params = xs.state_to_params(state)
+    params = xs.link_params(state, open_tab)
     st.session_state["xp_written"] = dict(params)
-    if xs.VIEW_KEYS[open_tab]:
-        params["view"] = xs.VIEW_KEYS[open_tab]
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
     st.session_state["xp_last_run_ms"] = 1000 * (time.perf_counter() - started)

@@ -53,15 +53,16 @@ The package, split by job (as torchinfo splits its own):
 * :mod:`~viz.trace.zoo`        trace_network / cheap_network on :mod:`architectures.skeleton`
 * :mod:`~viz.trace.modes`      a model's device and eval mode, shared by the pass and the probes
 * :mod:`~viz.trace.receptive`  receptive fields (size, jump, start) carried through a real pass
+* :mod:`~viz.trace.geometry`   a layer's window (kernel, stride, padding, groups) read from its module
 """
 
 from architectures.skeleton import clear_cache
 from viz.trace.counting import layer_macs
 from viz.trace.recording import normalise_input_size, trace
 from viz.trace.records import Group, LayerRecord, TraceResult, group
-from viz.trace.zoo import MAX_PIXELS, cheap_network, trace_network
+from viz.trace.zoo import MAX_PIXELS, cheap_network, network_fields, trace_network
 
 __all__ = [
     "MAX_PIXELS", "Group", "LayerRecord", "TraceResult", "cheap_network", "clear_cache", "group",
-    "layer_macs", "normalise_input_size", "trace", "trace_network",
+    "layer_macs", "network_fields", "normalise_input_size", "trace", "trace_network",
 ]

@@ -18,6 +18,7 @@ from torch import nn
 
 from viz.trace.counting import layer_macs
 from viz.trace.diagnosis import _explain, _ForwardFailed, _prober
+from viz.trace.geometry import window_of
 from viz.trace.modes import _model_device, _restore_training, _set_eval
 from viz.trace.records import LayerRecord, TraceResult
 
@@ -184,6 +185,7 @@ def _result(model: nn.Module, named: list[tuple[str, nn.Module]], rows: list[lis
             prod(out_shape) * itemsize if out_shape else 0,
             not children or all(child is None for child in children.values()),
             call,
+            window_of(module),
         ))
     # Parameters no record owns: modules never entered, and the model object's own.
     not_called, params_not_called, params_of_model = [], 0, 0

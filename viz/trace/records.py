@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import torch
 
+from viz.trace.geometry import Window
+
 
 class LayerRecord(NamedTuple):
     """One traced layer call (an immutable named tuple: a pass makes hundreds of them).
@@ -40,6 +42,9 @@ class LayerRecord(NamedTuple):
     is_leaf       True when the module has no children (leaf rows hold all the cost
                   in the zoo; container rows are there for structure and shapes)
     call          0 for a module's first call in the pass, 1 for its second …
+    window        a convolution's or pooling layer's kernel, stride, padding, dilation
+                  and groups (:class:`viz.trace.geometry.Window`), read from the module;
+                  None for every other layer
     """
 
     name: str
@@ -52,6 +57,7 @@ class LayerRecord(NamedTuple):
     output_bytes: int
     is_leaf: bool
     call: int = 0
+    window: Window | None = None
 
 
 @dataclass(frozen=True)

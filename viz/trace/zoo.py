@@ -18,6 +18,7 @@ import torch
 from architectures import get_spec
 from architectures.skeleton import skeleton_for, zero_weights
 from viz.trace.diagnosis import _explain, _ForwardFailed, _prober
+from viz.trace.receptive import FieldTrace, trace_fields
 from viz.trace.recording import _result, _run, normalise_input_size
 from viz.trace.records import TraceResult
 
@@ -94,3 +95,17 @@ def trace_network(
     if problem is not None:
         raise error from None
     return result
+
+
+def network_fields(name: str, options: dict | None = None, input_size: Any = None) -> FieldTrace:
+    """Every module call's receptive field in zoo network ``name`` (:func:`viz.trace.receptive.trace_fields`).
+
+    The same zero-weight materialisation as :func:`trace_network` (one real pass under a
+    ``TorchFunctionMode``; the skeleton is kept, the weights dropped after). Run it where
+    :func:`trace_network` runs (the shared worker, :func:`viz.compute.run_heavy`): the
+    pass hooks the kept skeleton, which must not be in two passes at once. An input
+    ``trace_network`` refuses is refused here with the same ``ValueError``.
+    """
+    resolved, _, size = _prepare(name, options, input_size)
+    with zero_weights(skeleton_for(name, resolved)) as model:
+        return trace_fields(model, torch.zeros(size))

@@ -69,10 +69,12 @@ def test_export_view_offers_the_file_the_design_and_the_link():
 
 def test_figures_are_the_explorers():
     view = bv.figures_view(evaluate(design_from_zoo("vgg16")).result, "vgg16")
-    volume, growth, cost = _kinds(view, v.Figure)
-    assert volume.figure.layout.title.text == "vgg16: the volume after each stage"
-    assert growth.figure.layout.title.text.startswith("Channel growth")
-    assert cost.figure.layout.title.text == "Where the cost lives, stage by stage"
+    volume, growth = (block for block in view.blocks if isinstance(block, v.Responsive))
+    (cost,) = [block for block in view.blocks if isinstance(block, v.Figure)]
+    for figure in (volume.wide[0].figure, volume.narrow[0].figure):  # the title is drawn in the diagram
+        assert "<b>vgg16: the volume after each" in " ".join(a.text for a in figure.layout.annotations)  # (wrapped)
+    assert growth.wide[0].figure.layout.title.text.startswith("Channel growth")
+    assert cost.figure.layout.title.text == "Where the cost lives"
 
 
 def test_onnx_view_of_the_light_resnet50():
@@ -86,7 +88,7 @@ def test_onnx_view_of_the_light_resnet50():
     assert (conv1["ONNX op"], conv1["output (n_H × n_W × n_C)"], conv1["receptive field"]) == ("Conv", "112 × 112 × 64",
                                                                                               "7 × 7")
     assert sum(r["parameters"] for r in nodes.rows) == 25_557_032
-    assert len(_kinds(view, v.Figure)) == 3
+    assert len(_kinds(view, v.Figure)) == 5  # volume and growth wide and narrow, cost
 
 
 def test_compare_view():

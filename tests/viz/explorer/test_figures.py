@@ -12,58 +12,6 @@ from viz.explorer import structure as ex
 pytestmark = pytest.mark.skipif(not NETWORKS, reason="the model zoo is empty")
 
 
-def _texts(fig) -> list[str]:
-    return [a.text for a in fig.layout.annotations]
-
-
-def test_volume_diagram_of_vgg16_labels_every_stage_the_lecture_way():
-    result = traced("vgg16")
-    fig = charts.volume_diagram(ex.diagram_groups(result), result.input_size)
-    texts = _texts(fig)
-    # Lecture: 224×224×3 → 112×112×64 → 56×56×128 → 28×28×256 → 14×14×512 → 7×7×512, then FC 4096, 4096, 1000.
-    for label in ("224 × 224 × 3", "112 × 112 × 64", "56 × 56 × 128", "28 × 28 × 256", "14 × 14 × 512",
-                  "7 × 7 × 512", "FC 4096", "FC 1000"):
-        assert f"<b>{label}</b>" in texts, label
-    assert "CONV 3×3 ×2<br>MAX POOL" in texts
-    # A box (front rect + 2 faces) per volume: input + 5 conv stages + 3 FC layers.
-    fronts = [s for s in fig.layout.shapes if s.type == "rect"]
-    assert len(fronts) == 9
-    # Box heights follow n_H: each conv stage's box is shorter than the one before.
-    heights = [s.y1 - s.y0 for s in fronts[:6]]
-    assert heights == sorted(heights, reverse=True) and len(set(heights)) == 6
-    # No skip arcs in VGG.
-    assert not any("skip" in t for t in texts)
-
-
-def test_crowded_diagram_labels_fit_the_narrow_gaps():
-    # GoogLeNet's 16 stage boxes leave narrow gaps: a label breaks between words into lines
-    # of at most 7 characters (a single longer word, like "inception", stays whole).
-    result = traced("googlenet")
-    fig = charts.volume_diagram(ex.diagram_groups(result), result.input_size)
-    labels = [a.text for a in fig.layout.annotations if a.yanchor == "bottom" and a.text
-              and not a.text.startswith("<b>") and "branches" not in a.text]
-    assert "MAX<br>POOL" in labels and "AVG<br>POOL<br>FC" in labels
-    assert all(len(line) <= 7 or " " not in line for text in labels for line in text.split("<br>"))
-
-
-def test_volume_diagram_marks_resnet_skips_and_inception_branches():
-    result = traced("resnet50")
-    texts = _texts(charts.volume_diagram(ex.diagram_groups(result), result.input_size))
-    # He et al. 2016, Table 1: 3, 4, 6, 3 residual blocks in layer1..layer4.
-    assert [t for t in texts if t.startswith("skip")] == ["skip ×3", "skip ×4", "skip ×6", "skip ×3"]
-    plain = charts.volume_diagram(ex.diagram_groups(result), result.input_size, residual=False)
-    assert not any(t.startswith("skip") for t in _texts(plain))
-
-    google = traced("googlenet")
-    fig = charts.volume_diagram(ex.diagram_groups(google), google.input_size)
-    # Szegedy et al. Table 1: nine inception modules (3a, 3b, 4a–4e, 5a, 5b), each with 4 branches.
-    assert _texts(fig).count("4 branches") == 9
-    coloured = [s for s in fig.layout.shapes if s.type == "rect" and s.fillcolor in charts.BRANCH_COLOURS]
-    assert len(coloured) == 9 * 4
-    hover = " ".join(fig.data[0].hovertext)
-    assert "64 + 128 + 32 + 32 = 256 channels" in hover  # module 3a (lecture)
-
-
 def test_channel_growth_goes_down_in_space_and_up_in_channels_for_vgg16():
     result = traced("vgg16")
     fig = charts.channel_growth(result.records, result.input_size)
@@ -110,3 +58,37 @@ def test_compare_chart_is_log_log_and_switches_to_flops():
     xs = [x for trace in fig.data for x in trace.x]
     assert sorted(xs) == sorted(2 * p["macs"] for p in points)
     assert "FLOPs (= 2 × MACs)" in fig.layout.xaxis.title.text
+
+
+def test_channel_growth_stage_labels_never_touch_at_its_width():
+    # EfficientNet-B7's input, stem and stage1 start a few layers apart (issue 15: they collided).
+    result = traced("efficientnet_b7")
+    stages = [g.name for g in ex.group_records(result, 0)]
+    for width, narrow in ((780, False), (330, True)):
+        fig = charts.channel_growth(result.records, result.input_size, stages, width, narrow=narrow)
+        axis = fig.layout.xaxis
+        values, texts = list(axis.tickvals), list(axis.ticktext)
+        assert texts[0] == "input" and len(texts) >= 4
+        per_point = (width - fig.layout.margin.l - fig.layout.margin.r - 60) / (len(fig.data[0].x) - 1)
+        gaps = [(b - a) * per_point for a, b in zip(values, values[1:])]
+        if axis.tickangle == 0:  # side by side: each pair at least half their widths apart
+            widths = [charts.text_width(t, 15) for t in texts]
+            assert all(g >= (w1 + w2) / 2 for g, w1, w2 in zip(gaps, widths, widths[1:]))
+        else:  # on end: a line height apart
+            assert all(g >= 22 for g in gaps)
+        assert axis.tickfont.size >= 14 and fig.layout.yaxis.tickfont.size >= 14
+
+
+def test_cost_chart_gives_googlenet_side_classifiers_parameters_but_no_inference_cost():
+    from viz.explorer.tracing import explorer_trace
+
+    result = explorer_trace("googlenet", {"aux_logits": True}, None)
+    fig = charts.cost_by_stage(ex.group_records(result, 0), "MACs", result.extra["side_branches"])
+    params, macs = fig.data
+    names = list(params.y)
+    # Szegedy et al. 2015 §5: the side classifiers on (4a) and (4d), used in training only.
+    assert names[names.index("inception4a") + 1] == "aux1 (training only)"
+    assert names[names.index("inception4d") + 1] == "aux2 (training only)"
+    share_p, share_m = dict(zip(params.y, params.x)), dict(zip(macs.y, macs.x))
+    assert share_m["aux1 (training only)"] == 0 and share_p["aux1 (training only)"] > 20  # 3.2M of 13.4M
+    assert abs(sum(params.x) - 100) < 1e-6 and abs(sum(macs.x) - 100) < 1e-6

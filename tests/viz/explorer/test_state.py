@@ -19,7 +19,7 @@ def test_empty_url_gives_vgg16_and_no_notices():
     assert state.network == "vgg16"
     assert state.options == {} and state.resolution is None and state.notices == []
     assert state.unit == "MACs" and state.diagram == "stages"
-    assert state.compare == ex.default_compare("vgg16") and state.table_depth == 1
+    assert state.compare == ex.default_compare() and state.table_depth == 1
 
 
 def test_url_round_trip_keeps_network_options_and_view():
@@ -39,6 +39,10 @@ def test_defaults_are_left_out_of_the_link():
     assert ex.parse_state({"net": "vgg16", "res": "224"}).resolution is None
     # After a network switch the Compare list (its default follows the network) stays out of the link.
     assert "compare" not in ex.state_to_params(ex.parse_state({"net": "lenet5"}))
+    # The default list does not depend on the network: after a switch the link stays as short (issue 15).
+    for name in NETWORKS:
+        assert ex.compare_option(name).default == ex.default_compare()
+        assert "compare" not in ex.state_to_params(ex.ExplorerState(network=name, compare=ex.default_compare()))
 
 
 def test_an_empty_compare_list_is_kept_and_written():
@@ -152,9 +156,16 @@ def test_widget_values_show_the_state_in_the_page_widgets():
     assert values[ex.option_widget_key("resnet50", "residual")] is True  # the default, not in the link
     # ResNet-50's default input is 224 × 224 (He et al. 2016, §3.4): the widget for that default shows 160.
     assert values[ex.resolution_widget_key("resnet50", 224)] == 160
-    assert values["xp_unit"] == "FLOPs" and values["xp_compare"] == list(ex.default_compare("resnet50"))
+    assert values["xp_unit"] == "FLOPs" and values["xp_compare"] == list(ex.default_compare())
 
 
 def test_tabs_open_from_the_links_view():
     assert ex.tab_for_view("layers") == "Layer table" and ex.tab_for_view("compare") == "Compare"
     assert ex.tab_for_view("") == ex.tab_for_view("nonsense") == "Overview"
+
+
+def test_link_params_write_the_open_tab_except_the_first():
+    state = ex.parse_state({"net": "resnet50", "unit": "FLOPs"})
+    assert ex.link_params(state, "Overview") == {"net": "resnet50", "unit": "FLOPs"}
+    assert ex.link_params(state, "Layer table") == {"net": "resnet50", "unit": "FLOPs", "view": "layers"}
+    assert ex.tab_for_view(ex.link_params(state, "Compare")["view"]) == "Compare"  # the link opens it again

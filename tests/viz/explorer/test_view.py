@@ -59,25 +59,43 @@ def test_resnet50_depth_counts_the_projection_shortcuts_beside_it():
     assert depth.value == "50" and depth.caption == "54 conv/FC layers in all, incl. 4 projection shortcuts"
 
 
-def test_overview_adds_what_is_new_and_the_paper():
+def test_overview_leads_with_the_numbers_and_ends_with_what_is_new():
     spec = NETWORKS["resnet50"]
     view = ex.overview_view(spec, traced("resnet50"), _state(net="resnet50"))
     assert view.headline.startswith("25,557,032")  # ResNet-50 (torchvision's resnet50 model card)
-    assert _of(view, v.Text)[0].markdown == f"**What is new in ResNet-50.** {spec.summary}"
-    assert _of(view, v.Caption)[-1].text == spec.paper
+    assert _of(view, v.Metrics) and not _of(view, v.Text)
+    summary = ex.summary_view(spec)
+    assert _of(summary, v.Text)[0].markdown == f"**What is new in ResNet-50.** {spec.summary}"
+    assert _of(summary, v.Caption)[-1].text == spec.paper
 
 
-def test_figures_view_draws_the_three_figures_for_the_chosen_level():
+def test_diagram_view_wide_and_narrow_clickable_with_an_svg_download():
     spec = NETWORKS["resnet50"]
-    view = ex.figures_view(spec, traced("resnet50"), {}, "MACs", "blocks")
-    assert [f.key for f in _of(view, v.Figure)] == ["xp_volume", "xp_growth", "xp_cost"]
-    volume = _of(view, v.Figure)[0].figure
-    assert volume.layout.title.text == "ResNet-50: the volume after each block"
-    texts = [a.text for a in volume.layout.annotations]
+    view = ex.diagram_view(spec, traced("resnet50"), {}, "MACs", "blocks")
+    box, = _of(view, v.Responsive)
+    assert box.min_width == 780 and view.figure == "xp_volume"
+    wide, narrow = box.wide[0], box.narrow[0]
+    assert (wide.key, narrow.key) == ("xp_volume", "xp_volume_narrow") and wide.selectable and narrow.selectable
+    assert wide.export["format"] == "png" and wide.export["width"] * wide.export["scale"] == 1920
+    texts = [a.text for a in wide.figure.layout.annotations]
+    assert "<b>ResNet-50: the volume after each block</b>" in texts
     # The blocks diagram: each stage's first block, then its identity blocks merged (He et al. 2016, Table 1).
-    assert "layer3.1–5" in texts and "skip ×5" in texts
-    plain = ex.figures_view(spec, traced("resnet50", residual=False), {"residual": False}, "MACs", "stages")
-    assert not any(str(a.text).startswith("skip") for a in _of(plain, v.Figure)[0].figure.layout.annotations)
+    assert "layer3.1–5" in texts and "identity ×5" in texts
+    download, = _of(view, v.Download)
+    assert download.file_name == "resnet50_blocks_224px.svg" and download.data.startswith("<svg")
+    plain = ex.diagram_view(spec, traced("resnet50", residual=False), {"residual": False}, "MACs", "stages")
+    annotations = _of(plain, v.Responsive)[0].wide[0].figure.layout.annotations
+    assert not any(str(a.text).startswith(("identity", "W_s")) for a in annotations)
+
+
+def test_charts_view_and_a_click_on_a_box():
+    view = ex.charts_view(NETWORKS["vgg16"], traced("vgg16"), "MACs")
+    assert [f.key for f in _of(view, v.Figure)] == ["xp_growth", "xp_growth_narrow", "xp_cost"]
+    # What st.plotly_chart's selection state holds after a click on a point with customdata.
+    event = {"selection": {"points": [{"curve_number": 0, "point_index": 3, "customdata": "block3"}]}}
+    assert ex.selected_box(None, event) == "block3"
+    assert ex.selected_box({"selection": {"points": [{"customdata": ["layer1.0"]}]}}) == "layer1.0"
+    assert ex.selected_box({"selection": {"points": []}}, None) is None
 
 
 def test_layer_table_view_rows_caption_and_download():
@@ -85,7 +103,7 @@ def test_layer_table_view_rows_caption_and_download():
     result = traced("resnet50", residual=False)
     view = ex.layer_table_view(NETWORKS["resnet50"], result, state)
     table, = _of(view, v.Table)
-    assert list(table.rows) == table_rows(result, 0, "MACs")
+    assert list(table.rows) == table_rows(result, 0, "MACs", {})
     assert table.number_columns == ("parameters", "MACs") and table.height == 38 + 35 * len(table.rows)
     assert _of(view, v.Caption)[0].text.startswith(f"{len(table.rows)} rows.")
     download, = _of(view, v.Download)
@@ -104,9 +122,10 @@ def test_published_view_tables_notes_and_source():
     # torchvision's "v1.5" ResNet-50: 4.09 G multiply-adds (its model card) vs the paper's 3.8 G.
     assert table.static and "4.09G MACs" in [r["multiply-adds"] for r in table.rows]
     assert any("v1.5" in t.markdown for t in _of(view, v.Text))
-    expander, = _of(view, v.Expander)
-    assert expander.label.startswith("architectures/resnet.py") and expander.icon == ":material/code:"
+    expander, = _of(view, v.Expander)  # developer detail folded away (issue 15)
+    assert expander.label.startswith("For developers") and not expander.expanded
     assert "SPECS" in _of(view, v.Code)[0].source
+    assert any(c.text.startswith("architectures/resnet.py") for c in _of(view, v.Caption))
     assert not any("options chosen in the sidebar" in c.text for c in _of(view, v.Caption))
     other = ex.published_view(spec, traced("resnet50"), _state(net="resnet50", res="160"))
     assert any("options chosen in the sidebar" in c.text for c in _of(other, v.Caption))
@@ -128,13 +147,48 @@ def test_compare_view_chart_table_and_problems():
 
 
 def test_title_notices_and_trace_errors():
-    assert _of(ex.title_view(NETWORKS["vgg16"], _state(net="vgg16")), v.Heading)[0].text == "VGG-16 at 224 × 224 × 3"
+    title = _of(ex.title_view(NETWORKS["vgg16"], _state(net="vgg16")), v.Heading)[0].text
+    assert title == "Network Explorer: VGG-16 at 224 × 224 × 3"
     # MobileNet v2's resolution option (Sandler et al. 2018, Table 4's 96 … 224).
     heading = ex.title_view(NETWORKS["mobilenet_v2"], _state(net="mobilenet_v2", resolution="160"))
-    assert _of(heading, v.Heading)[0].text == "MobileNet v2 at 160 × 160 × 3"
+    assert _of(heading, v.Heading)[0].text == "Network Explorer: MobileNet v2 at 160 × 160 × 3"
     notices = ex.notices_view(xs.parse_state({"net": "[log in](https://evil.example)"}))
     callout, = _of(notices, v.Callout)
     assert callout.kind == "warning" and callout.icon == ":material/link_off:"
     assert "evil.example" in callout.text and "evil.example" not in outside_code_spans(callout.text)
     error, = _of(ex.trace_error_view("LeNet-5: input too small"), v.Callout)
     assert error.kind == "error" and error.text.startswith("LeNet-5: input too small\n\n")
+
+
+def test_googlenet_published_view_says_why_its_count_differs():
+    from viz.explorer.tracing import explorer_trace
+
+    spec = NETWORKS["googlenet"]
+    result = explorer_trace("googlenet", {"aux_logits": True}, None)
+    view = ex.published_view(spec, result, _state(net="googlenet", aux_logits="true"))
+    texts = " ".join(t.markdown for t in _of(view, v.Text))
+    # The issue number is for developers: out of the student's text, in the folded section.
+    student = " ".join(t.markdown for t in view.blocks if isinstance(t, v.Text))
+    assert "#906" not in student and "3×3 in that branch" in student
+    assert "`pytorch/vision#906`" in texts
+    # With the side classifiers: 13.4M, 6,379,728 of them in the two heads (§5); torchvision's
+    # googlenet(aux_logits=True) has 13,004,888 (3×3 instead of 5×5 in the modules).
+    assert f"{result.total_params:,} parameters: 6,379,728 of them are the side heads" in student
+    assert "13,004,888" in student
+
+
+def test_compare_points_keep_the_traced_report_the_failed_and_stop_when_busy():
+    from viz.compute import ServerBusy
+
+    asked = []
+
+    def totals(name):
+        asked.append(name)
+        if name == "vgg16":
+            raise ServerBusy("the server is busy")
+        return "LeNet-5 fails at 8 × 8" if name == "lenet5" else {"title": name, "params": 1, "macs": 2}
+
+    points, problems = ex.compare_points(["alexnet", "lenet5", "vgg16", "resnet50"], totals)
+    assert [p["title"] for p in points] == ["alexnet"]
+    assert problems == ["LeNet-5 fails at 8 × 8", "the server is busy"]
+    assert asked == ["alexnet", "lenet5", "vgg16"]  # a busy server ends the round: no more work queued
