@@ -28,5 +28,7 @@ pages = [
             url_path="augmentation"),
     st.Page("viz/pages/training_lab.py", title="Training Lab", icon=":material/monitoring:",
             url_path="training"),
+    st.Page("viz/pages/network_builder.py", title="Network Builder", icon=":material/construction:",
+            url_path="builder"),
 ]
 st.navigation(pages).run()

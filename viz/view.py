@@ -263,6 +263,40 @@ def for_developers(*blocks: Block) -> Expander:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of an :class:`Editor`: its name (the header), what it holds, how it may be edited.
+
+    ``kind``: "text", "int", "float", "choice" (one of ``choices``) or "bool"; ``minimum`` /
+    ``maximum`` / ``step`` bound a number; ``disabled`` columns show results; ``pinned``
+    columns stay in view while the table scrolls sideways.
+    """
+
+    name: str
+    kind: Literal["text", "int", "float", "choice", "bool"]
+    help: str = ""
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None
+    disabled: bool = False
+    pinned: bool = False
+    width: Literal["small", "medium", "large"] | None = None
+
+
+@dataclass(frozen=True)
+class Editor:
+    """A table the user edits — a widget, not a block: a page draws it with
+    ``viz.pages._render.draw_editor``, which returns the rows as edited (plain dicts, blank
+    cells None). ``dynamic``: rows may be added and deleted. ``key`` is the widget's key."""
+
+    rows: tuple[Mapping[str, Any], ...]
+    columns: tuple[Column, ...]
+    key: str
+    dynamic: bool = True
+    height: int | None = None
+
+
+@dataclass(frozen=True)
 class View:
     """A ready-to-render page section: ``blocks`` in order, plus the lecture's headline.
 

@@ -176,6 +176,7 @@ def gallery_tiles(digits: np.ndarray, key: str, title: str, columns: int, captio
 
 STEP_TILE = 192  # pixels a side per preprocessing step in the strip (shown at about half: sharp on any screen)
 STEP_GAP = 16
+STEP_BACKDROP = (72, 72, 72, 255)  # behind each step: a crop of a "1" is all white and would vanish on the page
 
 
 def steps_strip(steps: list[np.ndarray], per_row: int = 3, tile: int = STEP_TILE, gap: int = STEP_GAP) -> np.ndarray:
@@ -197,6 +198,7 @@ def steps_strip(steps: list[np.ndarray], per_row: int = 3, tile: int = STEP_TILE
         resample = Image.Resampling.NEAREST if scale >= 1 else Image.Resampling.LANCZOS
         picture = Image.fromarray(step).resize(size, resample).convert("RGBA")
         left, top = (k % columns) * (tile + gap), (k // columns) * (tile + gap)
+        draw.rectangle([left, top, left + tile - 1, top + tile - 1], fill=STEP_BACKDROP)
         strip.paste(picture, (left + (tile - size[0]) // 2, top + (tile - size[1]) // 2))
         draw.rounded_rectangle([left, top, left + 34, top + 36], radius=6, fill=(0, 208, 132, 255))
         draw.text((left + 17, top + 18), str(k + 1), fill=(0, 0, 0, 255), font=font, anchor="mm")

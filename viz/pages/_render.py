@@ -124,6 +124,36 @@ def _render_one(block: v.Block) -> None:
         raise TypeError(f"no renderer for {type(block).__name__}")
 
 
+_DTYPES = {"int": "Int64", "float": "Float64", "bool": "boolean", "text": "object", "choice": "object"}
+
+
+def _editor_column(column: v.Column) -> Any:
+    common: dict[str, Any] = {"help": column.help or None, "disabled": column.disabled or None,
+                              "pinned": column.pinned or None, "width": column.width}
+    if column.kind in ("int", "float"):
+        return st.column_config.NumberColumn(column.name, min_value=column.minimum, max_value=column.maximum,
+                                             step=column.step or (1 if column.kind == "int" else None),
+                                             format="localized" if column.disabled else None, **common)
+    if column.kind == "choice":
+        return st.column_config.SelectboxColumn(column.name, options=list(column.choices), **common)
+    if column.kind == "bool":
+        return st.column_config.CheckboxColumn(column.name, **common)
+    return st.column_config.TextColumn(column.name, **common)
+
+
+def draw_editor(editor: v.Editor) -> list[dict[str, Any]]:
+    """Draw an editable table (``st.data_editor``); returns its rows as edited, blank cells as None."""
+    names = [c.name for c in editor.columns]
+    frame = pd.DataFrame([{n: row.get(n) for n in names} for row in editor.rows], columns=names)
+    frame = frame.astype({c.name: _DTYPES[c.kind] for c in editor.columns})
+    edited = st.data_editor(frame, key=editor.key, hide_index=True, width="stretch",
+                            num_rows="dynamic" if editor.dynamic else "fixed", height=editor.height or "auto",
+                            placeholder="",  # a blank cell shows nothing, not "None"
+                            column_config={c.name: _editor_column(c) for c in editor.columns})
+    return [{k: None if pd.isna(value) else value for k, value in row.items()}
+            for row in edited.to_dict("records")]
+
+
 _FOLDED = "visibility: hidden; height: 0; overflow: hidden; margin: 0; padding: 0;"
 
 

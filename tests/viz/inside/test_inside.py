@@ -204,6 +204,11 @@ def test_steps_strip_numbers_each_step():
     side, gap = pictures.STEP_TILE, pictures.STEP_GAP
     assert strip.shape == (2 * side + gap, 3 * side + 2 * gap, 4)
     assert tuple(strip[2, 20]) == (0, 208, 132, 255)  # step 1's green number badge
+    # Step 3 (the crop of a thin "1") is all white and narrow: the backdrop beside it keeps it visible.
+    step3_left, middle = 2 * (side + gap), side // 2
+    row = strip[middle, step3_left:step3_left + side]
+    assert tuple(row[0]) == pictures.STEP_BACKDROP
+    assert (row[:, :3] == 255).all(axis=1).any()  # the white crop itself, inside the backdrop
 
 
 def test_unit_sum_html_shows_the_three_grids():
