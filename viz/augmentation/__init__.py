@@ -8,7 +8,7 @@
   with ``Pipeline((RandomResizedCrop(32, scale=…), Rotation(…), Shear(…), Warp(…)))``.
 * ``torchvision_code``: a pipeline written with ``torchvision.transforms.v2``.
 * ``crops`` (test-time 10-crop) and ``cost`` (what multi-crop and ensembles cost).
-* ``loading``: the DataLoader throughput demo (worker processes, spawn).
+* ``loading``: the DataLoader throughput demo (worker processes, forkserver).
 * ``settings``: every widget's key, label, default and range; ``previews``: sample
   grids and captions; ``figures``: the charts (plotly); ``view``: the page's sections
   as ``viz.view`` blocks.

@@ -43,5 +43,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":  # spawned DataLoader workers import this module as __mp_main__: no rerun there
+if __name__ == "__main__":  # the workers' server imports this module as __mp_main__: no rerun there
     sys.exit(main())

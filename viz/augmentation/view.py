@@ -87,9 +87,9 @@ LOADING = Section("Distortions during training",
                   "GPU. Here a real torch.utils.data.DataLoader decodes a JPEG and applies the pipeline from the "
                   "Pipeline tab to each image, in 0, 1 or 2 worker processes; a pause per batch stands in for the "
                   "GPU's training step (the CPU is idle meanwhile — that is the time the workers use).")
-SPAWN_NOTE = ("Workers are started with 'spawn', not 'fork': the server is multi-threaded, and a forked child "
-              "can inherit a lock another thread held and hang. Spawning costs a second or two per worker, "
-              "reported separately as start-up.")
+SPAWN_NOTE = ("Workers are started with 'forkserver', not 'fork': the server is multi-threaded, and a child forked "
+              "from it can inherit a lock another thread held and hang; a clean single-threaded server process "
+              "forks them instead. Starting it costs a second or two, reported separately as start-up.")
 
 PCA_FORMATS = {"eigenvalue λ": "%.5f", "√λ (std)": "%.3f", "R": "%.3f", "G": "%.3f", "B": "%.3f",
                "share of variance": "percent"}

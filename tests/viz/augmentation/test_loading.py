@@ -55,11 +55,12 @@ def test_bad_arguments_are_refused(jpeg):
         L.measure_throughput(jpeg, PIPE, 0, images=3, batch_size=2)
 
 
-def test_the_start_method_is_spawn():
-    # fork in a multi-threaded server can deadlock a child (see viz/augmentation/loading.py's docstring).
-    assert L.START_METHOD == "spawn"
+def test_the_start_method_is_forkserver():
+    # fork in a multi-threaded server can deadlock a child; spawn took ~100 ms per batch here
+    # (see viz/augmentation/loading.py's docstring).
+    assert L.START_METHOD == "forkserver"
     loader = L.make_loader(L.AugmentedImages(b"", PIPE, 4), 1, 2)
-    assert loader.multiprocessing_context.get_start_method() == "spawn"
+    assert loader.multiprocessing_context.get_start_method() == "forkserver"
 
 
 def test_compare_workers_measures_each_worker_count_on_the_same_images():
