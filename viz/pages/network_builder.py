@@ -22,6 +22,7 @@ from viz.builder.onnx_model import OnnxModel, open_onnx
 from viz.builder.start import design_from_zoo
 from viz.compute import Cost, ServerBusy, run_heavy
 from viz.pages._render import draw_controls, draw_editor, render
+from viz.pages._session import alive_check
 from viz.trace import TraceResult, trace_network
 
 TABS = ("Build", "Open ONNX", "Compare")
@@ -32,7 +33,8 @@ _NOTICES = "nb_notices"
 def _evaluated(design: Design) -> DesignResult:
     """A design's forward pass on the shared worker, shared read-only between sessions. On the meta
     device a pass costs by rows, not by multiply-adds: the budget sees the input's pixels."""
-    return run_heavy(evaluate, design, cost=Cost(pixels=design.input[1] * design.input[2]), key=("builder", design))
+    return run_heavy(evaluate, design, cost=Cost(pixels=design.input[1] * design.input[2]), key=("builder", design),
+                     alive=alive_check())
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -45,14 +47,14 @@ def _opened(file_id: str, _upload, limit: int) -> OnnxModel | str:
     """An uploaded ONNX file opened on the shared worker, or why not. ``open_onnx`` measures the
     upload before reading it: an over-size file is refused unread."""
     try:
-        return run_heavy(open_onnx, _upload, limit, key=("onnx", file_id))
+        return run_heavy(open_onnx, _upload, limit, key=("onnx", file_id), alive=alive_check())
     except ValueError as error:
         return str(error)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _zoo(name: str) -> TraceResult:
-    return run_heavy(trace_network, name)
+    return run_heavy(trace_network, name, key=("zoo", name), alive=alive_check())  # a zoo default: within budget
 
 
 def _notice(text: str) -> None:
