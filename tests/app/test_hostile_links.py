@@ -55,11 +55,11 @@ PAGE_LINKS = {
                             lambda at: at.session_state["xp_net_residual"]),
     "block_lab.py": ("lab", BLOCK_KEEP, BLOCK_KEYS, lambda at: at.session_state["lab"]),
     "training_lab.py": ("experiment", "transfer", ("network",), lambda at: at.session_state["tl_section"]),
-    # These two read no other key: theirs are keys of other pages (or none), which they ignore.
+    "inside_lenet.py": ("digit", "7", ("style",), lambda at: str(at.session_state["inside_test_position"])),
+    # This one reads no other key: theirs are keys of other pages, which it ignores.
     "augmentation_lab.py": ("seed", "7", ("upload", "net"), lambda at: str(at.session_state["seed"])),
-    "inside_lenet.py": (None, None, ("style", "source", "unit"), None),
 }
-IGNORES_OTHERS = ("augmentation_lab.py", "inside_lenet.py")
+IGNORES_OTHERS = ("augmentation_lab.py",)
 
 
 def _open(page: str, query: dict) -> AppTest:

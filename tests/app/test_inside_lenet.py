@@ -235,3 +235,33 @@ def test_the_page_is_in_the_app_after_the_explorer():
     source = (ROOT / "app.py").read_text()
     assert source.index("network_explorer.py") < source.index("inside_lenet.py") < source.index("block_lab.py")
     assert 'url_path="inside"' in source and 'title="Inside LeNet-5"' in source
+
+
+# ---------------------------------------------------------------- a shared link
+
+def test_a_shared_link_opens_its_style_and_test_digit_and_follows_changes():
+    app = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    app.query_params.update({"style": "1998", "digit": "7"})
+    app.run()
+    assert not app.exception and not app.warning
+    assert app.selectbox(key="inside_style").value == "1998"
+    assert app.session_state["inside_test_position"] == 7
+    assert f"Test digit #7, labelled **{mnist.test().labels[7]}**" in texts(app)
+    assert (app.query_params.get("style"), app.query_params.get("digit")) == ("1998", "7")
+    app.selectbox(key="inside_style").set_value("modern").run()  # the default: it leaves the link
+    assert "style" not in app.query_params and app.query_params.get("digit") == "7"
+    app.radio(key="inside_source").set_value("Draw one").run()  # a drawing cannot travel in a link
+    assert "digit" not in app.query_params
+
+
+def test_a_bad_link_value_says_what_is_allowed_and_falls_back():
+    app = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    app.query_params.update({"style": "2025", "digit": "1000"})  # 1,000 test digits: #0 … #999
+    app.run()
+    assert not app.exception
+    warnings = " ".join(w.value for w in app.warning)
+    assert "`2025`" in warnings and "'modern', '1998'" in warnings
+    assert "`1000`" in warnings and "0 to 999" in warnings
+    assert app.selectbox(key="inside_style").value == "modern"
+    assert app.session_state["inside_test_position"] == 0
+    assert "style" not in app.query_params and "digit" not in app.query_params

@@ -31,7 +31,7 @@ PAGES = {
     "blocks": ("lab", "inception", "i_n", "28 × 28 × 256"),  # inception (3a)'s output (Szegedy et al. 2015)
     "training": ("experiment", "transfer", "network", "computed once and saved to disk"),  # the freeze planner
     "augmentation": ("seed", "7", "net", None),  # the seed's own box holds 7 (checked below)
-    "inside": (None, None, "style", "Inside LeNet-5"),
+    "inside": ("digit", "7", "style", "Test digit #7"),
 }
 
 # Every text node that mentions the marker, outside <code>: what rendered as the app's own voice.

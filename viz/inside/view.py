@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from viz import images, trained
+from architectures.registry import Option
+from viz import images, trained, urlstate
 from viz import view as v
 from viz.compute import ServerBusy
 from viz.data import mnist
@@ -46,6 +47,12 @@ WRONG_KEY = "inside_wrong"
 FIELD_KEY = "inside_field"
 # Uploads: a real 28 × 28 MNIST digit must pass, and a tightly cropped "1" (tall and thin).
 UPLOAD_MIN_SIDE = 8
+# What a shared link may set on this page (checked by viz.urlstate; defaults stay out of the link):
+# the network's style and which test digit is shown — a drawing or an upload cannot travel in a link.
+LINK_OPTIONS = (
+    Option("style", "choice", STYLES[0], label="Network style", choices=STYLES),
+    Option("digit", "int", 0, label="Test digit", minimum=0, maximum=len(mnist.CLASSES) * mnist.TEST_PER_CLASS - 1),
+)
 UPLOAD_MAX_ASPECT = 10
 
 
@@ -496,3 +503,14 @@ def retrain(style: str, epochs: int, lr: float, on_progress: Callable[[float, st
     except trained.TrainerBusy as exc:
         return RetrainOutcome("busy", str(exc))
     raise AssertionError("training ended without a result")
+
+
+def read_link(params: Mapping[str, Any]) -> urlstate.Parsed:
+    """A shared link's style and test digit, checked: bad values fall back with a notice."""
+    return urlstate.parse(params, LINK_OPTIONS)
+
+
+def link_of(style: str, source: str, test_position: int) -> dict[str, str]:
+    """The link for what is shown: the style, and the test digit while a test digit is shown."""
+    return urlstate.encode({"style": style, "digit": int(test_position) if source == SOURCES[0] else 0},
+                           LINK_OPTIONS)

@@ -26,6 +26,13 @@ st.markdown(
     "pick one, draw one or upload a photo, then look at every layer's output, click any unit to see "
     "which pixels it looks at, and see where the network goes wrong.")
 
+# A session's first run takes the style and test digit from a shared link (checked; defaults stay out of it).
+if "inside_style" not in ss and "inside_style_next" not in ss:
+    link = V.read_link(st.query_params.to_dict())
+    ss["inside_style"], ss["inside_test_position"] = link.values["style"], link.values["digit"]
+    for notice in link.notices:
+        st.warning(notice)
+
 # A click on a misclassified digit (further down) opens it as the input: settle that before the widgets.
 if "inside_style_next" in ss:
     ss["inside_style"] = ss.pop("inside_style_next")
@@ -67,6 +74,12 @@ request = V.InsideRequest(style=style, source=source, test_position=ss.get("insi
                           canvas=canvas, upload=upload, unit=ss.get("inside_unit"),
                           user_state=ss.get("inside_trained"), alive=alive_check())
 page = V.inside_page(request)
+shown = V.link_of(style, source, request.test_position)
+for key in ("style", "digit"):  # the link follows what is shown, so it can be shared as it is
+    if key in shown and st.query_params.get(key) != shown[key]:
+        st.query_params[key] = shown[key]
+    elif key not in shown and key in st.query_params:
+        del st.query_params[key]
 
 with steps:
     render(page.digit.blocks)
