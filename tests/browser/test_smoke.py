@@ -7,12 +7,15 @@ from tests.browser.conftest import assert_no_exception, wait_for_run
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("path", ["", "inside", "blocks", "augmentation", "training"])
+PATHS = ["", "inside", "blocks", "augmentation", "training", "builder"]  # app.py's navigation, in order
+
+
+@pytest.mark.parametrize("path", PATHS)
 def test_every_page_opens_without_exception(page, app_url, path):
     page.goto(f"{app_url}/{path}")
     wait_for_run(page)
     assert_no_exception(page)
     # No "Page not found" dialog: every page has a working address.
     assert page.get_by_text("Page not found").count() == 0
-    # The navigation lists all five pages.
-    assert page.locator('[data-testid="stSidebarNav"] a').count() == 5
+    # The navigation lists every page.
+    assert page.locator('[data-testid="stSidebarNav"] a').count() == len(PATHS)

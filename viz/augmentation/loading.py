@@ -44,6 +44,10 @@ from viz.compute import Cost, run_heavy
 START_METHOD = "forkserver"
 MAX_WORKERS = 2  # this machine has 2 cores; more workers only queue
 WORKER_COUNTS = (0, 1, 2)  # what the Augmentation Lab compares
+# How long a worker may take to deliver one batch before the run is called failed. A forkserver
+# worker is the server's child, not ours: its death sends us no SIGCHLD, so a dead worker shows
+# only as this timeout. A batch takes ~0.1 s here, a worker's start ~2 s: 15 s is past any honest delay.
+BATCH_TIMEOUT_S = 15
 
 
 class MeasurementFailed(RuntimeError):
@@ -93,7 +97,7 @@ def make_loader(dataset: Dataset, workers: int, batch_size: int) -> DataLoader:
     if workers == 0:
         return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=0)
     return DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=workers,
-                      multiprocessing_context=START_METHOD, timeout=120, persistent_workers=False,
+                      multiprocessing_context=START_METHOD, timeout=BATCH_TIMEOUT_S, persistent_workers=False,
                       worker_init_fn=_warm_up)
 
 
