@@ -243,6 +243,19 @@ def _legend(items: Sequence[Item]) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
+
+def _header(title: str, items, width: float, gap: float) -> tuple[list[Label], list[Line], float]:
+    """The title (wrapped to ``width``) and the legend beneath it, shared by both layouts; returns their
+    labels, lines and the height at which the diagram itself starts (``gap`` below the legend)."""
+    labels: list[Label] = []
+    y = 4.0
+    title_lines = _title(title, width)
+    if title_lines:
+        labels.append(Label(0, y, title_lines, TITLE_SIZE, INK, bold=True, anchor="start"))
+        y += TITLE_SIZE * Label.LINE * len(title_lines) + 6
+    legend_labels, legend_lines, legend_h = _legend_rows(_legend(items), width, y)
+    return labels + legend_labels, list(legend_lines), y + legend_h + gap
+
 def _legend_rows(legend, width: float, y: float) -> tuple[list[Label], list[Line], float]:
     """The legend as sample lines and labels flowing left to right, wrapped at ``width``."""
     labels, lines = [], []
@@ -280,18 +293,8 @@ def _wide(items: Sequence[Item], title: str, width: float) -> Diagram:
             best = (attempt, compact)
     (rows, dims, columns, gaps), compact = best
 
-    labels: list[Label] = []
-    lines: list[Line] = []
+    labels, lines, y = _header(title, items, width, gap=8)
     volumes: list[Volume] = []
-    title_lines = _title(title, width)
-    y = 4.0
-    if title_lines:
-        labels.append(Label(0, y, title_lines, TITLE_SIZE, INK, bold=True, anchor="start"))
-        y += TITLE_SIZE * Label.LINE * len(title_lines) + 6
-    legend_labels, legend_lines, legend_h = _legend_rows(_legend(items), width, y)
-    labels += legend_labels
-    lines += legend_lines
-    y += legend_h + 8
 
     previous: tuple[Volume, float, float] | None = None  # (volume, its column's right edge, row bottom)
     for row in rows:
@@ -410,18 +413,8 @@ def _narrow(items: Sequence[Item], title: str, width: float) -> Diagram:
     max_c = max((s[2] for s in four_d), default=1)
     box_x, text_x = 70.0, 126.0
     text_w = width - text_x
-    labels: list[Label] = []
-    lines: list[Line] = []
+    labels, lines, y = _header(title, items, width, gap=10)
     volumes: list[Volume] = []
-    title_lines = _title(title, width)
-    y = 4.0
-    if title_lines:
-        labels.append(Label(0, y, title_lines, TITLE_SIZE, INK, bold=True, anchor="start"))
-        y += TITLE_SIZE * Label.LINE * len(title_lines) + 6
-    legend_labels, legend_lines, legend_h = _legend_rows(_legend(items), width, y)
-    labels += legend_labels
-    lines += legend_lines
-    y += legend_h + 10
     chars = max(8, int(text_w / (SMALL_SIZE * 0.6)))
     previous: Volume | None = None
     for n, item in enumerate(items):
