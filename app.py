@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from viz.compute import configure_threads
+from viz.pages._render import app_controls
 from viz.warm import warm_imports
 
 st.set_page_config(
@@ -31,4 +32,6 @@ pages = [
     st.Page("viz/pages/network_builder.py", title="Network Builder", icon=":material/construction:",
             url_path="builder"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+app_controls(page, pages)  # presenter mode (?present=1) and Share, on every page (issue 16)
+page.run()

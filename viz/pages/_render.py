@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from architectures.registry import Option
-from viz import media
+from viz import media, presenter, readable, share
 from viz import view as v
 from viz.controls import check_link
 
@@ -77,11 +77,12 @@ def _render_one(block: v.Block) -> None:
         config: dict[str, Any] = {"displayModeBar": block.toolbar}
         if block.export:
             config.update(toImageButtonOptions=dict(block.export), modeBarButtons=[["toImage"]], displaylogo=False)
+        # Presenter mode: every chart text at least readable.PRESENT_PX (a copy; the figure is shared).
+        figure = readable.enlarged(block.figure.to_plotly_json()) if presenting() else block.figure
         if block.selectable:
-            st.plotly_chart(block.figure, key=block.key, config=config, on_select="rerun",
-                            selection_mode=("points",))
+            st.plotly_chart(figure, key=block.key, config=config, on_select="rerun", selection_mode=("points",))
         else:
-            st.plotly_chart(block.figure, key=block.key, config=config)
+            st.plotly_chart(figure, key=block.key, config=config)
     elif isinstance(block, v.Table):
         rows = [dict(r) for r in block.rows]
         if block.static:
@@ -288,7 +289,8 @@ def draw_controls(controls: Sequence[ControlLike], *, layout: str = "side", note
     ``layout="side"``: one after another in the current container (a column), group
     headings in bold, ``note`` as a caption below. ``layout="above"``: ungrouped
     controls side by side in a first row with ``note`` beside them, then one column per
-    group, its heading in bold.
+    group, its heading in bold — in presenter mode inside a closed "Settings" expander, so
+    the figure below comes up to the first screen (:mod:`viz.presenter`).
     """
     values: dict[str, Any] = {}
     named = {c.option.name: c for c in controls}
@@ -304,6 +306,17 @@ def draw_controls(controls: Sequence[ControlLike], *, layout: str = "side", note
         if note:
             st.caption(note)
         return values
+    if presenting():  # presenter mode: settings above a figure fold away, so the figure is on the first screen
+        with st.expander(presenter.FOLD_SETTINGS, icon=":material/tune:"):
+            _draw_above(groups, values, named, note, bind)
+    else:
+        _draw_above(groups, values, named, note, bind)
+    return values
+
+
+def _draw_above(groups: dict[str, list[ControlLike]], values: dict[str, Any], named: dict[str, ControlLike],
+                note: str, bind: str | None) -> None:
+    """``draw_controls``' "above" layout: loose controls in a row (the note beside), a column per group."""
     loose = groups.pop("", [])
     if loose or note:
         row = st.columns([1] * len(loose) + [2.2 if note else 4])  # the note beside, or room to breathe
@@ -317,7 +330,6 @@ def draw_controls(controls: Sequence[ControlLike], *, layout: str = "side", note
                 st.markdown(f"**{group}**")
                 for control in members:
                     _draw(control, values, named, st, bind)
-    return values
 
 
 def draw_control(control: ControlLike, container: Any = st, *, bind: str | None = "query-params") -> Any:
@@ -367,3 +379,92 @@ def check_shared_link(controls: Sequence[Any], notices_key: str) -> None:
                 st.query_params[key] = text
         st.session_state[notices_key] = st.session_state.get(notices_key, ()) + link.notices
         st.rerun()
+
+
+# ---------------------------------------------------------------- presenter mode and Share, on every page (issue 16)
+
+_PRESENTING = "app_presenting"  # the session's mode: Streamlit's navigation drops ?present= on a page switch
+_PAGE_PATH = "app_page_path"  # the running page's URL path (a link's fallback when the browser sent no URL)
+
+
+def presenting() -> bool:
+    """Whether this session is in presenter mode (:mod:`viz.presenter`)."""
+    return bool(st.session_state.get(_PRESENTING, False))
+
+
+def _set_presenting(on: bool) -> None:
+    st.session_state[_PRESENTING] = on
+    if on:
+        if st.query_params.get(presenter.KEY) != presenter.ON:
+            st.query_params[presenter.KEY] = presenter.ON
+    elif presenter.KEY in st.query_params:
+        del st.query_params[presenter.KEY]
+
+
+def _toggled() -> None:
+    _set_presenting(bool(st.session_state.get("app_present_toggle")))
+
+
+def app_controls(page: Any, pages: Sequence[Any] = ()) -> presenter.Presenter:
+    """Presenter mode and the Share button on every page: app.py's one call, before ``page``
+    (``st.navigation``'s) runs.
+
+    Reads ``?present=`` (else keeps the session's mode), puts it back in the URL, adds the
+    mode's style sheet, shows a bad value's notice, and draws the switch and Share — in the
+    sidebar, or while presenting in a small bar at the top right with a menu of ``pages``
+    (the sidebar and its navigation are hidden; a page switch keeps the mode).
+    """
+    st.session_state[_PAGE_PATH] = page.url_path
+    values = st.query_params.get_all(presenter.KEY)
+    mode = presenter.decide(values[-1] if values else None, presenting())
+    _set_presenting(mode.on)
+    if mode.on:
+        st.html(presenter.css(True))
+        with st.container(key=presenter.BAR_KEY, horizontal=True, width="content", gap="small"):
+            if pages:
+                with st.popover("Pages", icon=":material/menu:"):
+                    for other in pages:
+                        st.page_link(other)
+            share_button("app_share_presenting")
+            st.button("Exit", key="app_present_exit", icon=":material/close_fullscreen:", on_click=_set_presenting,
+                      args=(False,), help="Leave presenter mode: the sidebar and the toolbar come back.")
+    else:
+        st.session_state["app_present_toggle"] = False  # the switch shows the mode (it was hidden while on)
+        with st.sidebar.container(horizontal=True, vertical_alignment="center"):
+            st.toggle("Presenter mode", key="app_present_toggle", on_change=_toggled, help=presenter.OPTION.help)
+            share_button("app_share")
+    for notice in mode.notices:
+        st.warning(notice)
+    return mode
+
+
+def current_link() -> str:
+    """This page's full link with every setting in the URL (presenter mode left out).
+
+    The address is ``st.context.url`` — what the browser shows, sent by Streamlit's frontend —
+    and without it the request's ``Host`` header (:func:`viz.share.base_url`)."""
+    headers = st.context.headers
+    base = share.base_url(st.context.url, headers.get("Host"), st.session_state.get(_PAGE_PATH, ""),
+                          scheme=headers.get("X-Forwarded-Proto") or "http")
+    return share.page_link(base, [(k, value) for k in st.query_params for value in st.query_params.get_all(k)])
+
+
+@st.dialog("Share this page", width="medium")
+def _share_dialog(link: str) -> None:
+    render(share.share_view(link).blocks)
+
+
+def share_button(key: str = "share", container: Any = st) -> None:
+    """A "Share" button; pressed, a dialog with this page's link and its QR code (big enough
+    to scan off a projector). The tour page can draw one beside a step."""
+    if container.button("Share", key=key, icon=":material/qr_code_2:",
+                        help="This page's link with its settings, and a QR code of it for a class to scan."):
+        _share_dialog(current_link())
+
+
+def write_page_link(params: dict[str, str]) -> None:
+    """Make the URL ``params`` (a page's own link, defaults left out), keeping the app-wide
+    keys (``?present=1``) that app.py keeps on every page."""
+    kept = {k: st.query_params[k] for k in presenter.APP_KEYS if k in st.query_params}
+    if dict(st.query_params) != {**params, **kept}:
+        st.query_params.from_dict({**params, **kept})

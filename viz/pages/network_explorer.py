@@ -11,6 +11,7 @@ import time
 import streamlit as st
 
 from architectures import NETWORKS
+from viz import presenter
 from viz.compute import ServerBusy, run_heavy
 from viz.explorer import state as xs
 from viz.explorer import view as xv
@@ -18,7 +19,7 @@ from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
 from viz.explorer.tracing import explorer_trace, receptive_fields
-from viz.pages._render import option_widget, render
+from viz.pages._render import option_widget, render, write_page_link
 from viz.pages._session import alive_check
 from viz.trace import TraceResult, trace_cost
 
@@ -83,7 +84,7 @@ def load_state() -> xs.ExplorerState:
     """The state to start this run from: a new or edited URL wins, else what this session last showed.
     The open tab is seeded through its widget key: the tabs keep one identity (a ``default=`` that
     followed the link gave them a new one after every switch, and the next click was lost)."""
-    url = {k: st.query_params.get_all(k)[-1] for k in st.query_params}
+    url = presenter.without_app_keys({k: st.query_params.get_all(k)[-1] for k in st.query_params})
     fresh = bool(url) and url != st.session_state.get("xp_written")
     link = url if fresh else dict(st.session_state.get("xp_written") or {})
     view = link.pop("view", "")
@@ -193,8 +194,7 @@ def main() -> None:
     # for this session so a page switch and back restores it.
     params = xs.link_params(state, open_tab)
     st.session_state["xp_written"] = dict(params)
-    if dict(st.query_params) != params:
-        st.query_params.from_dict(params)
+    write_page_link(params)
     st.session_state["xp_last_run_ms"] = 1000 * (time.perf_counter() - started)
 
 
