@@ -77,8 +77,11 @@ def _render_one(block: v.Block) -> None:
         config: dict[str, Any] = {"displayModeBar": block.toolbar}
         if block.export:
             config.update(toImageButtonOptions=dict(block.export), modeBarButtons=[["toImage"]], displaylogo=False)
-        # Presenter mode: every chart text at least readable.PRESENT_PX (a copy; the figure is shared).
-        figure = readable.enlarged(block.figure.to_plotly_json()) if presenting() else block.figure
+        # Presenter mode: every chart text at least readable.PRESENT_PX, on a copy (the figure is cached and
+        # shared), made by the figure's own class (plotly's Figure: a plain dict with no traces is refused).
+        figure = block.figure
+        if presenting():
+            figure = type(figure)(readable.enlarged(figure.to_plotly_json()))
         if block.selectable:
             st.plotly_chart(figure, key=block.key, config=config, on_select="rerun", selection_mode=("points",))
         else:
