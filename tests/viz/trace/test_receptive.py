@@ -150,7 +150,7 @@ def test_vgg11_convolutional_part_matches_gradients():
     assert [trace[f"{b}.pool"].field.size[0] for b in range(5)] == [4, 10, 30, 70, 150]
 
 
-@pytest.mark.slow  # 2–12 s each: hundreds of backward passes
+@pytest.mark.slow  # 1–15 s each: a backward pass per layer
 @pytest.mark.parametrize("name, size", [
     ("resnet18", (3, 64, 64)),  # residual adds, strided 1×1 shortcuts
     ("googlenet", (3, 64, 64)),  # Inception's concatenations of 1×1 / 3×3 / 5×5 / pool branches
