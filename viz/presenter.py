@@ -9,6 +9,8 @@ A switch, also in the URL (``?present=1``), read by ``app.py`` on every page. Wh
   sizes as it is drawn);
 * less padding above the page's title, so its headline and main figure start above the
   fold of a 1280 × 720 projector;
+* developer detail (``viz.view.for_developers``) is not drawn (:func:`hides`): commands
+  and implementation notes are not for the room;
 * a lab's settings drawn above its figure fold into a closed "Settings" expander
   (:data:`FOLD_SETTINGS`): the figure comes up to the first screen, the settings stay a
   click away (and in the link);
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 
 from architectures.registry import Option
 from viz import urlstate
+from viz import view as v
 
 KEY = "present"
 OPTION = Option(KEY, "bool", False, "Presenter mode",
@@ -60,6 +63,11 @@ def decide(raw: str | None, remembered: bool) -> Presenter:
         parsed = urlstate.parse({KEY: raw}, (OPTION,))
         on, notices = parsed.values[KEY], parsed.notices
     return Presenter(on=on, url=ON if on else None, notices=notices)
+
+
+def hides(block: v.Block) -> bool:
+    """Whether presenter mode leaves ``block`` out: the "For developers" expander."""
+    return isinstance(block, v.Expander) and block.label == v.DEVELOPERS
 
 
 def without_app_keys(params: dict[str, str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ from deploy.settings import STREAMLIT_OPTIONS
 from tests.app.test_hostile_links import HOSTILE, MARKERS
 from tests.markdown import outside_code_spans
 from viz.readable import PRESENT_PX, smallest_text
+from viz.view import DEVELOPERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
@@ -52,6 +53,7 @@ def test_every_page_renders_in_presenter_mode_and_keeps_it_across_page_switches(
         assert not _errors(at), page
         assert at.session_state["app_presenting"] is True, page
         assert at.query_params["present"] == "1", page  # put back from the session
+        assert DEVELOPERS not in [e.label for e in at.expander], page  # developer detail: not for the room
 
 
 @pytest.mark.parametrize("raw", ["<b>x</b>", *HOSTILE.values()], ids=["bold", *HOSTILE])
@@ -80,6 +82,8 @@ def test_the_switch_and_exit_turn_presenter_mode_on_and_off_and_share_shows_the_
     at.button(key="app_present_exit").click().run()
     assert at.session_state["app_presenting"] is False and "present" not in at.query_params
     assert at.sidebar.toggle[0].value is False
+    at.switch_page("viz/pages/training_lab.py").run()
+    assert DEVELOPERS in [e.label for e in at.expander]  # shown outside presenter mode (the check above can fail)
 
 
 def test_students_never_see_the_deploy_button():

@@ -45,6 +45,12 @@ def test_the_style_sheet_hides_the_sidebar_and_the_toolbar_only_while_presenting
     assert f"font-size: {presenter.BODY_REM}rem" in sheet and presenter.BODY_REM * 16 >= 20  # body text ≥ 20 px
 
 
+def test_developer_detail_is_left_out_and_nothing_else():
+    assert presenter.hides(v.for_developers(v.Text("`python -m viz.training precompute`")))
+    assert not presenter.hides(v.Expander("The lecture's formula", (v.Text("x"),)))
+    assert not presenter.hides(v.Text(v.DEVELOPERS))
+
+
 def test_a_pages_own_link_leaves_the_app_keys_out():
     assert presenter.without_app_keys({"net": "vgg16", "present": "1", "view": "table"}) == {"net": "vgg16",
                                                                                               "view": "table"}

@@ -113,6 +113,8 @@ def _render_one(block: v.Block) -> None:
             with column:
                 render(inner)
     elif isinstance(block, v.Expander):
+        if presenting() and presenter.hides(block):  # developer detail: not for the room
+            return
         with st.expander(block.label, expanded=block.expanded, icon=block.icon):
             render(block.blocks)
     elif isinstance(block, v.Responsive):
