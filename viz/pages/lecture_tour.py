@@ -43,12 +43,11 @@ if _STEP not in st.session_state or asked != st.session_state.get(_WRITTEN):
     st.session_state[_NOTICES] = (notice,) if notice else ()
     st.session_state[_WRITTEN] = asked
 
-st.title("Lecture tour")
 back, pick, forward = st.columns([1, 4, 1], vertical_alignment="bottom")
 step = BY_ID[st.session_state[_STEP]]
 back.button("Previous", key="tour_prev", icon=":material/arrow_back:", on_click=_go, args=(-1,),
             disabled=step.id == STEPS[0].id, shortcut="Left", width="stretch")
-pick.selectbox("Step", list(BY_ID), key=_STEP, format_func=step_label, label_visibility="collapsed")
+pick.selectbox("Lecture tour: the CNN case studies, step by step", list(BY_ID), key=_STEP, format_func=step_label)
 forward.button("Next", key="tour_next", icon=":material/arrow_forward:", on_click=_go, args=(1,),
                disabled=step.id == STEPS[-1].id, shortcut="Right", type="primary", width="stretch")
 step = BY_ID[st.session_state[_STEP]]
@@ -68,7 +67,10 @@ for notice in st.session_state.pop(_NOTICES, ()):
 share = st.container(key="tour_share")
 
 intro = st.container(key="tour_intro")
-values = draw_controls(step.controls, layout="above") if step.controls else {}
+values: dict[str, Any] = {}
+for column, control in zip(st.columns(3) if step.controls else (), step.controls):  # at most two, a third wide each
+    with column:
+        values.update(draw_controls((control,)))
 settings = step.settings(values)
 try:
     with st.spinner("Computing this step…"):

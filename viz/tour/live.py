@@ -44,7 +44,7 @@ AUX = flag("aux_logits", "aux_logits", "Side classifiers (training only)", True)
 SOURCE = choice("net", "network", "Network", tuple(NETWORKS), "resnet50", widget="select",
                 labels=tuple(spec.title for spec in NETWORKS.values()))
 # The data-augmentation step's one choice: which of the Augmentation Lab's distortions to sample.
-DISTORTION = choice("distortion", "distortion", "Distortion", tuple(aug_view.DISTORTION_SECTIONS), "mirroring",
+DISTORTION = choice("distortion", "distortion", "Distortion", tuple(aug_view.DISTORTION_SECTIONS), "random crop",
                     widget="select", labels=tuple(s.title for s in aug_view.DISTORTION_SECTIONS.values()))
 
 # The networks the first step compares: the lecture's milestones, in its order.
@@ -91,7 +91,7 @@ def case_studies(settings: Settings) -> v.View:
     names = [n for n in MILESTONES if n in NETWORKS]
     points = [network_totals(NETWORKS[n], traced(n)) for n in names]
     years = sorted(int(y) for n in names for y in re.findall(r"\b(?:19|20)\d\d\b", NETWORKS[n].paper)[:1])
-    compare = xv.compare_view(points, [], ExplorerState(network="vgg16"))
+    compare = xv.compare_view(points, [], ExplorerState(network=""))  # no network singled out
     return v.View(compare.blocks[:1], headline=f"{len(names)} networks the lecture studies, {years[0]}–{years[-1]}: "
                                                f"{approx_range(points)}")
 
@@ -197,8 +197,8 @@ def mobilenet_v2(settings: Settings) -> v.View:
     """The v2 bottleneck (the lab's view) and how many of them MobileNet v2 stacks (the zoo's trace)."""
     lab = labs.mobilenet_v2_view(settings)
     blocks = _count(traced("mobilenet_v2"), "InvertedResidual")
-    chain = next((b.text for b in lab.blocks if isinstance(b, v.Heading)), "")
-    return v.View((v.Heading(chain, 4),) + _picked(lab, "bl_mobilenet_cost"),
+    chain = tuple(b for b in lab.blocks if isinstance(b, (v.Heading, v.Caption)))[:2]  # shapes, then what made them
+    return v.View(chain + _picked(lab, "bl_mobilenet_cost"),
                   headline=f"{blocks} bottleneck blocks: expansion → depthwise → projection", lead=lab.lead)
 
 
@@ -213,10 +213,13 @@ def open_source(settings: Settings) -> v.View:
     spec = NETWORKS[name]
     path, source = published.module_source(name)
     lines = source.count("\n") + 1
+    result = traced(name)
+    rows = published.published_rows(spec, result.total_params, result.total_macs, "MACs")
     return v.View((
         v.Text(published.pretrained_note(spec)),
+        v.Table(tuple(rows), static=True),
         v.Expander(f"{path}: the source of {spec.title} ({lines} lines)", (v.Code(source, line_numbers=True),)),
-    ), headline=f"{spec.title} in {lines} lines of PyTorch ({path}): {num(traced(name).total_params)} parameters")
+    ), headline=f"{spec.title} in {lines} lines of PyTorch ({path}): {num(result.total_params)} parameters")
 
 
 def transfer(settings: Settings) -> v.View:
@@ -255,5 +258,6 @@ def state_of_vision(settings: Settings) -> v.View:
         "The Training Lab's stored ensemble run is not there yet: this step will say what averaging k networks "
         "bought on the digits.")
     ten = aug_view.ten_crop_view(_photo()[0], aug.TENCROP_SIZE.default).blocks[-1:]
-    return v.View((v.Callout("info", f"**Ensembling, trained here:** {said}"), *ten, *_picked(cost, "cost_chart")),
+    return v.View((v.Callout("info", f"**Ensembling, trained here:** {said}"), *ten,
+                   *(b for b in cost.blocks if isinstance(b, v.Text)), *_picked(cost, "cost_chart")),
                   headline=cost.headline)

@@ -10,7 +10,7 @@ worker, and the link to the full page with the step's settings.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from viz import view as v
@@ -66,6 +66,16 @@ def traces(*names: str, options: Callable[[Settings], dict] = lambda s: {}) -> C
     def cost(settings: Settings) -> Cost:
         return Cost(macs=sum(trace_cost(n, options(settings)).macs for n in names))
     return cost
+
+
+def alone(*controls: Control) -> tuple[Control, ...]:
+    """A lab's controls on their own: a condition on a setting the step does not show is dropped
+    (the Inception lab greys out "#5×5 reduce" while its bottleneck switch is off; the tour has no
+    switch, and the lab's default is on; the EfficientNet lab shows φ while "Scale B0 by" says φ)."""
+    names = {c.name for c in controls}
+    return tuple(replace(c, shown_if=c.shown_if if c.shown_if and c.shown_if[0] in names else None,
+                         enabled_if=c.enabled_if if c.enabled_if and c.enabled_if[0] in names else None)
+                 for c in controls)
 
 
 def both(*costs: Callable[[Settings], Cost]) -> Callable[[Settings], Cost]:
@@ -125,12 +135,12 @@ STEPS: tuple[Step, ...] = (
          "A 5 × 5 convolution with 32 filters on 28 × 28 × 192 costs about 120 million multiplies. A 1 × 1 "
          "“bottleneck” down to 16 channels first gives the same output shape for about a tenth of that.",
          live.inception_bottleneck, _lab("inception", (lab_inception.CH5X5RED,)),
-         controls=(lab_inception.CH5X5RED,), cost=lab_cost.inception_cost),
+         controls=alone(lab_inception.CH5X5RED), cost=lab_cost.inception_cost),
     Step("inception-module", "The inception module",
          "Instead of choosing one filter size, do them all: 1 × 1, 3 × 3 and 5 × 5 convolutions and a max-pool, "
          "side by side, each keeping 28 × 28. Their outputs are stacked along the channels.",
          live.inception_module, _lab("inception", (lab_inception.CH1X1, lab_inception.CH3X3)),
-         controls=(lab_inception.CH1X1, lab_inception.CH3X3), cost=lab_cost.inception_cost),
+         controls=alone(lab_inception.CH1X1, lab_inception.CH3X3), cost=lab_cost.inception_cost),
     Step("inception-network", "The inception network (GoogLeNet)",
          "GoogLeNet stacks nine inception modules. Side branches take a hidden layer and predict the class from "
          "it during training, which keeps the middle layers' features useful and regularises the network.",
@@ -144,7 +154,8 @@ STEPS: tuple[Step, ...] = (
          controls=(lab_separable.N_C_OUT, lab_separable.F), cost=lab_cost.separable_cost),
     Step("mobilenet-v1", "MobileNet v1",
          "MobileNet v1 is one normal convolution followed by a stack of depthwise-separable blocks, then "
-         "pooling, a fully connected layer and a softmax.",
+         "pooling, a fully connected layer and a softmax. Each block costs about 1/n_c' + 1/9 of a normal 3 × 3 "
+         "convolution with the same input and output.",
          live.mobilenet_v1, _explorer("mobilenet_v1", diagram="blocks"), cost=traces("mobilenet_v1")),
     Step("mobilenet-v2", "MobileNet v2: the bottleneck block",
          "Each v2 block expands the channels with a 1 × 1 convolution, filters them with a depthwise "
@@ -155,7 +166,7 @@ STEPS: tuple[Step, ...] = (
     Step("efficientnet", "EfficientNet",
          "To make a network bigger or smaller, scale its input resolution r, its depth d and its width w "
          "together. EfficientNet's rule: one number φ sets all three.",
-         live.efficientnet, _lab("efficientnet", (lab_efficientnet.PHI,)), controls=(lab_efficientnet.PHI,),
+         live.efficientnet, _lab("efficientnet", (lab_efficientnet.PHI,)), controls=alone(lab_efficientnet.PHI),
          cost=lab_cost.no_cost),  # as in the lab: a shapes-only pass on the meta device
     Step("open-source", "Use open-source implementations",
          "These networks are hard to reproduce from the papers alone: start from an author's open-source code, "
