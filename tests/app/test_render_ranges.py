@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 def _script():
     import streamlit as st
 
-    from viz.pages._render import range_widget
+    from viz.pages._widgets import range_widget
     from viz.training.settings import Range
 
     st.session_state["values"] = (

@@ -14,8 +14,9 @@ from typing import Any
 import streamlit as st
 
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.pages._render import check_shared_link, draw_controls, render
+from viz.pages._render import render
 from viz.pages._session import alive_check
+from viz.pages._widgets import check_shared_link, draw_controls
 from viz.tour.steps import BY_ID, STEPS, neighbour
 from viz.tour.view import read_step, step_label, step_page
 from viz.view import View

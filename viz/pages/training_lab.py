@@ -18,7 +18,8 @@ import time
 import streamlit as st
 
 from architectures import NETWORKS
-from viz.pages._render import range_widget, render
+from viz.pages._render import render
+from viz.pages._widgets import range_widget
 from viz.training import freeze, store
 from viz.training import settings as S
 from viz.training import view as V
