@@ -27,6 +27,8 @@ from streamlit.testing.v1 import AppTest
 from architectures import NETWORKS
 from tests.markdown import outside_code_spans
 from viz.blocklab.view import LABS
+from viz.training import freeze
+from viz.training.settings import TransferSettings
 
 PAGES = Path(__file__).resolve().parents[2] / "viz" / "pages"
 TIMEOUT = 120
@@ -48,13 +50,14 @@ EXPLORER_KEYS = ("res", "unit", "rows", "diagram", "compare", "view",
                  *(o.name for o in NETWORKS[EXPLORER_KEEP].options))
 BLOCK_KEEP = "inception"
 BLOCK_KEYS = tuple(c.key for c in LABS[BLOCK_KEEP].controls)
+TRAINING_KEYS = tuple(c.key for c in (*TransferSettings.CONTROLS, *freeze.CONTROLS))  # the transfer section's
 
 # page file → (main key, a valid non-default main value, the other keys it reads, how to read back the state)
 PAGE_LINKS = {
     "network_explorer.py": ("net", EXPLORER_KEEP, EXPLORER_KEYS,
                             lambda at: at.session_state["xp_net_residual"]),
     "block_lab.py": ("lab", BLOCK_KEEP, BLOCK_KEYS, lambda at: at.session_state["lab"]),
-    "training_lab.py": ("experiment", "transfer", ("network",), lambda at: at.session_state["tl_section"]),
+    "training_lab.py": ("experiment", "transfer", TRAINING_KEYS, lambda at: at.session_state["tl_section"]),
     "inside_lenet.py": ("digit", "7", ("style",), lambda at: str(at.session_state["inside_test_position"])),
     # This one reads no other key: theirs are keys of other pages, which it ignores.
     "augmentation_lab.py": ("seed", "7", ("upload", "net"), lambda at: str(at.session_state["seed"])),

@@ -12,12 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.training.settings import Range
+from architectures import NETWORKS
+from viz.controls import choice, ints
 
-# How many images' features to precompute (the planner's one number).
-IMAGES = Range("number of images", 1, 10_000_000, label="Images to precompute", widget="number", step=1000)
 DEFAULT_IMAGES = 10_000
 DEFAULT_NETWORK = "resnet18"
+# The planner's settings, kept in the URL (the cut's choices depend on the network: not in the link).
+NETWORK = choice("network", "network", "Network", tuple(NETWORKS), DEFAULT_NETWORK, widget="select")
+IMAGES = ints("fp_images", "images", "Images to precompute", 1, 10_000_000, DEFAULT_IMAGES, widget="number",
+              step=1000)
+CONTROLS = (NETWORK, IMAGES)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,7 @@ def freeze_plan(network: str, cut: str, n_images: int) -> FreezePlan:
     Trainable = every parameter not frozen, including layers the traced
     forward pass does not use (e.g. GoogLeNet's auxiliary classifiers in eval mode).
     """
-    n_images = IMAGES.validate(n_images)
+    n_images = IMAGES.check(n_images)
     points, total = cut_points(network)
     for p in points:
         if p.name == cut:
