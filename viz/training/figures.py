@@ -79,25 +79,28 @@ def depth_curves(result: DepthResult) -> go.Figure:
             hovertemplate=f"{run.name}, step %{{x}}: %{{y:.1f}}% (eval mode)<extra></extra>"), row=1, col=col)
     fig.update_yaxes(title_text="training error (%)", rangemode="tozero", row=1, col=1)
     fig.update_xaxes(title_text="training step", range=[0, result.settings.steps])
-    return _layout(fig, ("xaxis", "yaxis", "xaxis2", "yaxis2"), height=420,
-                   margin={"l": 60, "r": 10, "t": 40, "b": 40}, legend={"title": {"text": "depth"}})
+    # The legend below the panels: on a phone, a legend beside them would squeeze them to nothing.
+    return _layout(fig, ("xaxis", "yaxis", "xaxis2", "yaxis2"), height=480,
+                   margin={"l": 60, "r": 10, "t": 40, "b": 40},
+                   legend={"orientation": "h", "y": -0.2, "yanchor": "top", "title": {"text": "depth "}})
 
 
 def depth_final(result: DepthResult) -> go.Figure:
     """Training error at the end (the last checkpoint) against depth, plain and residual."""
     fig = go.Figure()
-    for residual, name, colour, where in ((False, "plain", PLAIN, "top left"),
-                                          (True, "residual", RESIDUAL, "top right")):
+    for residual, name, colour, where in ((False, "plain", PLAIN, "top center"),
+                                          (True, "residual", RESIDUAL, "bottom center")):
         runs = [r for r in result.of_kind(residual) if r.train_error is not None]
         ys = [round(r.train_error * 100, 2) for r in runs]
         fig.add_trace(go.Scatter(x=[r.depth for r in runs], y=ys, mode="lines+markers+text", name=name,
                                  text=[f"{y:.1f}%" for y in ys], textposition=where, textfont={"size": 14},
                                  line={"color": colour, "width": 3}, marker={"size": 10}))
     depths = result.depths
-    pad = max(4, (depths[-1] - depths[0]) * 0.12)
+    pad = max(6, (depths[-1] - depths[0]) * 0.15)
     fig.update_xaxes(title_text="depth (weighted layers, 6n + 2)", tickvals=list(depths),
                      range=[depths[0] - pad, depths[-1] + pad])
-    fig.update_yaxes(title_text="training error at the end (%)", rangemode="tozero")
+    top = max((r.train_error or 0) for r in result.runs) * 100
+    fig.update_yaxes(title_text="training error at the end (%)", range=[-0.12 * top - 2, 1.18 * top + 2])
     return _layout(fig, height=380, margin={"l": 60, "r": 10, "t": 30, "b": 40},
                    legend={"orientation": "h", "y": -0.25})
 
@@ -132,7 +135,8 @@ def augment_chart(result: AugmentResult) -> go.Figure:
         if not accs:
             continue
         fig.add_trace(go.Bar(x=[name], y=[float(np.mean(accs))], marker_color=colour, opacity=0.5, name=name,
-                             text=[f"mean {np.mean(accs):.1f}%"], textposition="inside", showlegend=False))
+                             text=[f"mean {np.mean(accs):.1f}%"], textposition="inside", insidetextanchor="middle",
+                             showlegend=False))
         fig.add_trace(go.Scatter(x=[name] * len(accs), y=accs, mode="markers", marker={"color": colour, "size": 12},
                                  name="one seed", showlegend=False,
                                  hovertemplate="%{y:.1f}%<extra>one seed</extra>"))

@@ -63,16 +63,18 @@ def transfer_blocks(result: TransferResult) -> list[v.Block]:
         return [v.Callout("warning", "Stopped during pre-training: nothing to compare yet.")]
     pre = result.pretrain
     metrics = [v.Metric("Pre-training on 0–4 (once)", f"{pre.seconds:.1f} s",
-                        f"{pre.source_test_accuracy:.1%} test accuracy on 0–4, {pre.images:,} digits")]
+                        f"{pre.source_test_accuracy:.1%} accurate on 0–4",
+                        help=f"{pre.images:,} training digits 0–4; accuracy on the test digits 0–4.")]
     t = result.timing
     if t is not None:
         metrics += [
             v.Metric("Precomputed features", f"{t.precomputed_seconds:.2f} s",
-                     f"{t.images:,} digits, {t.steps} steps; features computed once ({t.precompute_seconds:.2f} s)"),
+                     f"features once: {t.precompute_seconds:.2f} s",
+                     help=f"{t.images:,} digits, {t.steps} steps of the softmax layer."),
             v.Metric("Forward pass every step", f"{t.full_pass_seconds:.2f} s",
-                     f"{t.speedup:.1f}× slower; {t.saved_seconds:.2f} s saved by precomputing"),
+                     f"{t.speedup:.1f}× slower, {t.saved_seconds:.2f} s more"),
             v.Metric("Same logits either way", f"{t.max_logit_difference:.1g}",
-                     "largest difference on the test digits"),
+                     "largest difference", help="Between the two ways' logits on the test digits 5–9."),
         ]
     rows = []
     for n in result.settings.sizes:

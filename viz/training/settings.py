@@ -12,7 +12,7 @@ as 25 steps (issue 14).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, ClassVar
 
 from architectures.resnet_cifar import DEPTHS
@@ -29,6 +29,11 @@ WIDTHS = ("4/8/16", "8/16/32", "16/32/64")
 def stage_widths(text: str) -> tuple[int, int, int]:
     """``"4/8/16"`` → ``(4, 8, 16)``."""
     return tuple(int(w) for w in text.split("/"))  # type: ignore[return-value]
+
+
+def _in(group: str, *controls: Control) -> tuple[Control, ...]:
+    """``controls`` under one heading: the page draws each group as a column."""
+    return tuple(replace(c, group=group) for c in controls)
 
 
 def _seed(key: str, label: str = "Seed", maximum: int = SEED_MAX) -> Control:
@@ -91,11 +96,12 @@ class DepthSettings(_Settings):
     lr: float = 0.1  # He et al. 2016 §4.2 start at 0.1
     seed: int = 0
 
-    CONTROLS: ClassVar[tuple[Control, ...]] = (
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Networks",
         members("d_depths", "depths", "Depths (6n + 2 weighted layers)", DEPTHS, (8, 20, 56),
                 help=f"Up to {MAX_DEPTHS}; each is trained plain and with shortcuts."),
         choice("d_widths", "widths", "Filters per stage", WIDTHS, "4/8/16", widget="select",
                help="The paper's are 16/32/64 (He et al. 2016 §4.2); narrower trains faster."),
+    ) + _in("Training",
         choice("d_steps", "steps", "Steps", (25, 50, 100, 200, 300, 500), 200, widget="select_slider"),
         choice("d_batch", "batch_size", "Batch size", (16, 32, 64, 128), 32, widget="select_slider"),
         choice("d_lr", "lr", "Learning rate", (0.01, 0.02, 0.05, 0.1, 0.2), 0.1, widget="select_slider"),
@@ -127,12 +133,13 @@ class TransferSettings(_Settings):
     finetune_lr: float = 1e-3
     seed: int = 0
 
-    CONTROLS: ClassVar[tuple[Control, ...]] = (
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Data",
         members("tl_sizes", "sizes", "Labelled examples per class (5–9)", SIZES, (1, 5, 20, 100, ALL),
                 help=f"{ALL} = every training digit of the class."),
         ints("tl_seeds", "seeds", "Seeds per point", 1, 5, 3,
              help="Each point is the mean over this many seeds (the labelled examples and the new layers' "
                   "initial weights); the bars show the lowest and highest."),
+    ) + _in("Training",
         choice("tl_steps", "steps", "Steps per run", (50, 100, 150, 300), 100, widget="select_slider"),
         choice("tl_ft_lr", "finetune_lr", "Fine-tuning learning rate (Adam)", (1e-4, 3e-4, 1e-3), 1e-3,
                widget="select_slider", help="The small learning rate of the pre-trained layers that learn."),
@@ -159,11 +166,12 @@ class AugmentSettings(_Settings):
     steps: int = 300
     seed: int = 0
 
-    CONTROLS: ClassVar[tuple[Control, ...]] = (
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Data",
         choice("aug_n", "per_class", "Training digits per class", (5, 10, 20, 50, 100), 10,
                widget="select_slider"),
         members("aug_steps_on", "distortions", "Distortions", DISTORTIONS, DISTORTIONS,
                 help="The Augmentation Lab's own functions. No mirroring: a mirrored 2 or 7 is no digit."),
+    ) + _in("Training",
         ints("aug_seeds", "seeds", "Seeds", 1, 5, 3),
         choice("aug_steps", "steps", "Steps per network", (100, 200, 300, 500), 300, widget="select_slider"),
         _seed("aug_seed", "First seed", SEED_MAX - 5),
@@ -182,9 +190,10 @@ class EnsembleSettings(_Settings):
     steps: int = 300
     seed: int = 0
 
-    CONTROLS: ClassVar[tuple[Control, ...]] = (
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Ensemble",
         ints("ens_k", "k", "k (networks)", 1, 7, 5),
         choice("ens_n", "per_class", "Training digits per class", (20, 50, 100, ALL), 50, widget="select_slider"),
+    ) + _in("Training",
         choice("ens_steps", "steps", "Steps per network", (100, 200, 300, 500), 300, widget="select_slider"),
         _seed("ens_seed", "First seed", SEED_MAX - 7),  # members use seed … seed + k - 1
     )
@@ -201,8 +210,9 @@ class MultiCropSettings(_Settings):
     crops: int = 5
     shift: int = 1
 
-    CONTROLS: ClassVar[tuple[Control, ...]] = (
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Network",
         choice("mc_style", "style", "LeNet-5", ("modern", "1998"), "modern", widget="radio"),
+    ) + _in("Views",
         choice("mc_crops", "crops", "Views per digit", CROPS, 5, widget="radio",
                help="5: the centre and the 4 corners (the lecture's 10-crop without its mirrored half); "
                     "9: every shift of {−s, 0, s} in both directions."),

@@ -55,3 +55,15 @@ def test_multicrop_views_and_the_stored_lenet():
     result = run_to_end("multicrop", MultiCropSettings(crops=1)).result
     # The centre view alone is the stored network's own test accuracy (viz/trained/weights/lenet5_modern.json).
     assert result.single_accuracy == result.multi_accuracy == trained.stored_info("modern")["test_accuracy"]
+
+
+def test_every_experiment_stops_when_asked_and_keeps_what_finished():
+    from tests.viz.training.conftest import TRANSFER, stop_after
+    from viz.training.experiments import EXPERIMENTS
+
+    for name, settings in (("transfer", TRANSFER), ("augment", AUGMENT), ("ensemble", ENSEMBLE)):
+        events = list(EXPERIMENTS[name].run(settings, should_stop=stop_after(3)))
+        last = events[-1]
+        assert last.done and last.result.stopped, name
+        assert all(0 <= e.fraction <= 1 for e in events)
+    assert events[-1].result.finished_members == ()  # the member being trained when stopped is left out
