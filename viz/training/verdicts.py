@@ -35,8 +35,11 @@ def depth_verdict(result: DepthResult) -> tuple[bool, str]:
     plain, res = result.of_kind(False), result.of_kind(True)
     if len(plain) < 2:
         return False, "Choose at least two depths to compare how training error changes with depth."
-    facts = ("plain " + " → ".join(f"{r.depth}: {r.train_error:.1%}" for r in plain) + "; residual "
-             + " → ".join(f"{r.depth}: {r.train_error:.1%}" for r in res) + " training error.")
+    def error(run) -> str:  # None: a run stopped before its first checkpoint
+        return "–" if run.train_error is None else f"{run.train_error:.1%}"
+
+    facts = ("plain " + " → ".join(f"{r.depth}: {error(r)}" for r in plain) + "; residual "
+             + " → ".join(f"{r.depth}: {error(r)}" for r in res) + " training error.")
     if result.stopped:
         return False, (f"Stopped after {result.steps_done} of {result.settings.steps} steps — too early to "
                        "judge; so far: " + facts)

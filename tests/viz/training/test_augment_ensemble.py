@@ -58,12 +58,16 @@ def test_multicrop_views_and_the_stored_lenet():
 
 
 def test_every_experiment_stops_when_asked_and_keeps_what_finished():
-    from tests.viz.training.conftest import TRANSFER, stop_after
+    from tests.viz.training.conftest import DEPTH, TRANSFER, stop_after
     from viz.training.experiments import EXPERIMENTS
+    from viz.training.view import live_view, result_view
 
-    for name, settings in (("transfer", TRANSFER), ("augment", AUGMENT), ("ensemble", ENSEMBLE)):
+    for name, settings in (("depth", DEPTH), ("transfer", TRANSFER), ("augment", AUGMENT), ("ensemble", ENSEMBLE)):
         events = list(EXPERIMENTS[name].run(settings, should_stop=stop_after(3)))
         last = events[-1]
         assert last.done and last.result.stopped, name
         assert all(0 <= e.fraction <= 1 for e in events)
+        for event in events:  # what the page keeps when Stop interrupts it anywhere: drawn without an error
+            result_view(event.result.as_stopped(), "partial")
+            live_view(event.result, "k")
     assert events[-1].result.finished_members == ()  # the member being trained when stopped is left out
