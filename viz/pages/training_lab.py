@@ -19,7 +19,8 @@ import time
 
 import streamlit as st
 
-from viz.pages._render import check_shared_link, draw_control, draw_controls, render
+from viz.pages._render import render
+from viz.pages._widgets import check_shared_link, draw_control, draw_controls
 from viz.training import freeze, store
 from viz.training import view as V
 from viz.training.experiments import EXPERIMENTS
