@@ -45,6 +45,11 @@ def depth_verdict(result: DepthResult) -> tuple[bool, str]:
                        "judge; so far: " + facts)
     rises, cured = degradation(result)
     if rises and cured:
+        best = min(res, key=lambda r: r.train_error)
+        if res[-1].train_error > best.train_error + 0.01:  # say so: the shortcuts helped, not fully cured
+            return True, ("This run shows the degradation problem, and shortcuts largely escaping it: the deepest "
+                          f"ResNet ends far below the plain net of its depth, though with {result.settings.steps} "
+                          f"steps still behind residual-{best.depth}: " + facts)
         return True, "This run shows the degradation problem and its cure: " + facts
     if rises:
         return False, ("The plain nets get worse with depth, but here the deepest ResNet does not end below "

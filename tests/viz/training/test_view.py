@@ -48,7 +48,7 @@ def test_degradation_is_judged_from_the_numbers():
     assert degradation(_depth([0.3, 0.2, 0.1], [0.1, 0.08, 0.2])) == (False, False)
     assert degradation(_depth([0.1, 0.2, 0.3], [0.1, 0.2, 0.4])) == (True, False)
     shown, text = depth_verdict(_depth([0.1, 0.2, 0.7], [0.1, 0.08, 0.2]))
-    assert shown and "plain 8: 10.0% → 20: 20.0% → 56: 70.0%" in text
+    assert shown and "plain 8: 10.0% → 20: 20.0% → 56: 70.0%" in text and "behind residual-20" in text
 
 
 def test_human_bytes():
