@@ -61,7 +61,7 @@ def depth_curves(result: DepthResult) -> go.Figure:
     """
     colour = _depth_colours(result.depths)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
-                        subplot_titles=("plain networks", "residual networks (ResNet)"))
+                        subplot_titles=("plain", "residual (ResNet)"))
     n = len(result.checkpoints)
     for run in result.runs:
         col = 2 if run.residual else 1
