@@ -50,7 +50,8 @@ EXPLORER_KEYS = ("res", "unit", "rows", "diagram", "compare", "view",
                  *(o.name for o in NETWORKS[EXPLORER_KEEP].options))
 BLOCK_KEEP = "inception"
 BLOCK_KEYS = tuple(c.key for c in LABS[BLOCK_KEEP].controls)
-TRAINING_KEYS = tuple(c.key for c in (*TransferSettings.CONTROLS, *freeze.CONTROLS))  # the transfer section's
+TRAINING_KEYS = (*(c.key for c in (*TransferSettings.CONTROLS, *freeze.CONTROLS)),  # the transfer section's
+                 f"fp_cut_{freeze.DEFAULT_NETWORK}")
 
 # page file → (main key, a valid non-default main value, the other keys it reads, how to read back the state)
 PAGE_LINKS = {

@@ -94,9 +94,19 @@ def test_freeze_planner_matches_the_zoo_and_reads_its_link():
     assert metrics["Frozen parameters"] == "14,714,688"
     assert metrics["Feature per image"] == "7 × 7 × 512"
     assert metrics["Features for 20,000 images"] == human_bytes(7 * 7 * 512 * 4 * 20_000)
+    # ResNet-18 cut after layer3, from the link: the zoo's own parameter sums.
+    at = _app(experiment="transfer", fp_cut_resnet18="layer3")
     model = build("resnet18", device="meta")
-    assert at.selectbox(key="network").set_value("resnet18").run().metric  # drawn for another network too
-    del model
+    children = [n for n, _ in model.named_children()]
+    frozen = sum(p.numel() for n in children[: children.index("layer3") + 1] for p in getattr(model, n).parameters())
+    metrics = {m.label: m.value for m in at.metric}
+    assert at.selectbox(key="fp_cut_resnet18").value == "layer3"
+    assert metrics["Frozen parameters"] == f"{frozen:,}"
+    # He et al. 2016, Table 1: conv4_x gives 14×14 with 256 filters.
+    assert metrics["Feature per image"] == "14 × 14 × 256"
+    at = _app(experiment="transfer", fp_cut_resnet18="layer9<b>")
+    assert any("`layer9<b>`" in w.value for w in at.warning)
+    assert at.selectbox(key="fp_cut_resnet18").value == "layer4"  # the default cut
 
 
 def test_a_live_run_trains_then_comes_from_the_cache_and_a_busy_server_says_so():

@@ -128,10 +128,11 @@ def freeze_planner() -> None:
     except ValueError as err:  # a network the tracer cannot follow: say so, never a traceback
         render(V.freeze_error(err).blocks)
         return
-    cut = c2.selectbox("Freeze up to and including", range(len(points)), index=freeze.default_cut(points),
-                       key=f"fp_cut_{network}", format_func=lambda i: V.cut_label(points[i]))
+    cut = freeze.cut_control(network, points)
+    check_shared_link((cut,), _NOTICES)  # its choices are known only now: checked before its widget exists
+    chosen = draw_control(cut, c2)
     images = draw_control(freeze.IMAGES, c3)
-    render(V.freeze_view(network, points[cut].name, images).blocks)
+    render(V.freeze_view(network, chosen, images).blocks)
 
 
 st.title("Training Lab")

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from architectures import NETWORKS
-from viz.controls import choice, ints
+from viz.controls import Control, choice, ints
 
 DEFAULT_IMAGES = 10_000
 DEFAULT_NETWORK = "resnet18"
-# The planner's settings, kept in the URL (the cut's choices depend on the network: not in the link).
+# The planner's settings, kept in the URL (the cut: :func:`cut_control`, one per network).
 NETWORK = choice("network", "network", "Network", tuple(NETWORKS), DEFAULT_NETWORK, widget="select")
 IMAGES = ints("fp_images", "images", "Images to precompute", 1, 10_000_000, DEFAULT_IMAGES, widget="number",
               step=1000)
@@ -76,6 +76,14 @@ def default_cut(points: tuple[CutPoint, ...]) -> int:
     """Index of the planner's first suggestion: the last top-level layer with a feature map (C, H, W)."""
     conv_cuts = [i for i, p in enumerate(points) if len(p.output_shape) == 3 and "." not in p.name]
     return conv_cuts[-1] if conv_cuts else len(points) - 1
+
+
+def cut_control(network: str, points: tuple[CutPoint, ...]) -> Control:
+    """Where to cut ``network``: one of its layers by name, kept in the URL under a key of its own
+    (``?network=vgg16&fp_cut_vgg16=block4``), so another network's cut never reads a stale value."""
+    names = tuple(p.name for p in points)
+    return choice(f"fp_cut_{network}", "cut", "Freeze up to and including", names, names[default_cut(points)],
+                  widget="select", help="A layer of the network's top level or one of its blocks.")
 
 
 @dataclass(frozen=True)

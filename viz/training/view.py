@@ -14,7 +14,7 @@ from viz.formatting import shape_text, user_value
 from viz.training import figures, sections
 from viz.training.data import DESCRIPTION
 from viz.training.experiments import EXPERIMENTS
-from viz.training.freeze import CutPoint, freeze_plan
+from viz.training.freeze import freeze_plan
 from viz.training.progress import Progress
 from viz.training.results import (
     AugmentResult,
@@ -169,11 +169,6 @@ def freeze_intro() -> v.View:
                    v.Text("Freeze a network up to a layer: those weights stay fixed, so their output for your "
                           "training images can be **computed once and saved to disk**; only the layers after "
                           "it train.")))
-
-
-def cut_label(point: CutPoint) -> str:
-    """How the planner's list names a place to cut."""
-    return f"{point.name} ({point.layer_type}) → {shape_text(point.output_shape)}"
 
 
 def freeze_view(network: str, cut: str, n_images: int) -> v.View:
