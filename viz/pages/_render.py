@@ -158,7 +158,7 @@ def draw_editor(editor: v.Editor) -> list[dict[str, Any]]:
             for row in edited.to_dict("records")]
 
 
-_FOLDED = "visibility: hidden; height: 0; overflow: hidden; margin: 0; padding: 0;"
+_FOLDED = "visibility: hidden; height: 0; flex: 0 0 0; overflow: hidden; margin: 0; padding: 0;"  # flex: a column flex item's 0% basis beat height
 
 
 def _responsive_css(block: v.Responsive) -> str:

@@ -48,20 +48,6 @@ def option_widget(option: Option, key: str, *, container: Any = st, bind: str | 
                                   step=float(option.step or 0.1), **common))
 
 
-def range_widget(allowed: Any, default: Any, key: str, *, container: Any = st) -> Any:
-    """One widget drawn from a declared range (:class:`viz.training.settings.Range`); returns its value.
-
-    The range's ``notches`` give a select slider; otherwise a slider, or with
-    ``widget="number"`` a number box, between the ends of ``allowed.page_range``.
-    """
-    if allowed.notches:
-        return container.select_slider(allowed.label, list(allowed.notches), value=default, key=key)
-    low, high = allowed.page_range
-    if allowed.widget == "number":
-        return int(container.number_input(allowed.label, low, high, default, step=allowed.step or 1, key=key))
-    return container.slider(allowed.label, low, high, default, key=key)
-
-
 # ---------------------------------------------------------------- controls: Options with a URL key and a widget style
 
 
