@@ -70,6 +70,19 @@ def hides(block: v.Block) -> bool:
     return isinstance(block, v.Expander) and block.label == v.DEVELOPERS
 
 
+def with_mode(href: str, on: bool) -> str:
+    """``href`` (a link into the app, e.g. a tour step's "open in the Block Lab") carrying
+    ``present=1`` while presenting: a link opened in a new tab starts a new session, which
+    has no mode to remember."""
+    if not on:
+        return href
+    base, _, fragment = href.partition("#")
+    path, _, query = base.partition("?")
+    kept = [part for part in query.split("&") if part and part.partition("=")[0] != KEY]
+    out = f"{path}?{'&'.join([*kept, f'{KEY}={ON}'])}"
+    return f"{out}#{fragment}" if fragment else out
+
+
 def without_app_keys(params: dict[str, str]) -> dict[str, str]:
     """A page's own part of a link: ``params`` less the app-wide keys."""
     return {k: value for k, value in params.items() if k not in APP_KEYS}

@@ -23,7 +23,7 @@ from viz.view import DEVELOPERS
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 120
-PAGES = ("inside_lenet.py", "block_lab.py", "augmentation_lab.py", "training_lab.py", "network_builder.py")
+PAGES = ("lecture_tour.py", "inside_lenet.py", "block_lab.py", "augmentation_lab.py", "training_lab.py", "network_builder.py")
 
 
 def _app(**query: str) -> AppTest:

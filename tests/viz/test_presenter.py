@@ -51,6 +51,16 @@ def test_developer_detail_is_left_out_and_nothing_else():
     assert not presenter.hides(v.Text(v.DEVELOPERS))
 
 
+@pytest.mark.parametrize("href, on, expected", [
+    ("/blocks?lab=inception&i_c1=48", True, "/blocks?lab=inception&i_c1=48&present=1"),
+    ("/blocks?lab=inception", False, "/blocks?lab=inception"),
+    ("/inside", True, "/inside?present=1"),
+    ("/?present=0&net=vgg16#top", True, "/?net=vgg16&present=1#top"),  # one present=, the mode's
+])
+def test_a_link_into_the_app_carries_the_mode_while_presenting(href, on, expected):
+    assert presenter.with_mode(href, on) == expected
+
+
 def test_a_pages_own_link_leaves_the_app_keys_out():
     assert presenter.without_app_keys({"net": "vgg16", "present": "1", "view": "table"}) == {"net": "vgg16",
                                                                                               "view": "table"}

@@ -251,6 +251,12 @@ def share_button(key: str = "share", container: Any = st) -> None:
         _share_dialog(current_link())
 
 
+def app_link(href: str) -> str:
+    """``href`` (a link into the app) keeping presenter mode while it is on (a new tab has no session to
+    remember it)."""
+    return presenter.with_mode(href, presenting())
+
+
 def write_page_link(params: dict[str, str]) -> None:
     """Make the URL ``params`` (a page's own link, defaults left out), keeping the app-wide
     keys (``?present=1``) that app.py keeps on every page."""

@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.pages._render import render
+from viz.pages._render import app_link, render, share_button
 from viz.pages._session import alive_check
 from viz.pages._widgets import check_shared_link, draw_controls
 from viz.tour.steps import BY_ID, STEPS, neighbour
@@ -64,8 +64,7 @@ st.session_state[_WRITTEN] = written
 check_shared_link(step.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice, icon=":material/link_off:")
-# Issue 16's Share control (the link and its QR code) goes here: another branch (present16) draws it.
-share = st.container(key="tour_share")
+share_button("tour_share_link", container=st.container(key="tour_share"))  # this step's link and its QR code
 
 intro = st.container(key="tour_intro")
 values: dict[str, Any] = {}
@@ -86,5 +85,5 @@ with intro:
         render(page.headline)
 render(page.lead)
 render(page.body)
-st.link_button(page.link.label, page.link.href, icon=":material/open_in_new:")
+st.link_button(page.link.label, app_link(page.link.href), icon=":material/open_in_new:")
 st.caption(f"{page.progress} · ← / → or the buttons above move through the tour.")
