@@ -14,7 +14,7 @@ A switch, also in the URL (``?present=1``), read by ``app.py`` on every page. Wh
 * a lab's settings drawn above its figure fold into a closed "Settings" expander
   (:data:`FOLD_SETTINGS`): the figure comes up to the first screen, the settings stay a
   click away (and in the link);
-* a small bar fixed at the top right with the Share button and the way out (the sidebar
+* a small bar fixed at the bottom right with a Pages menu, the Share button and the way out (the sidebar
   that holds them otherwise is gone).
 
 The mode lives in the session as well as in the URL: Streamlit's navigation drops the
@@ -117,8 +117,9 @@ def css(on: bool) -> str:
         '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p { font-size: 2.4rem; }'
         f'[data-testid="stMetricLabel"] p {{ font-size: {CAPTION_REM}rem; }}'
         f'[data-testid="stWidgetLabel"] p {{ font-size: {CAPTION_REM}rem; }}'
-        # The Share / Exit bar: fixed at the top right, out of the page's flow.
-        f".st-key-{BAR_KEY} {{ position: fixed; top: 0.5rem; right: 1rem; z-index: 999990; width: auto; "
+        # The Pages / Share / Exit bar: fixed at the bottom right, out of the page's flow (at the top right
+        # it covered a page's own first row: the tour's Next button).
+        f".st-key-{BAR_KEY} {{ position: fixed; bottom: 0.75rem; right: 1rem; z-index: 999990; width: auto; "
         "background: rgba(255, 255, 255, 0.9); border-radius: 0.5rem; padding: 0.15rem; }"
         "</style>"
     )

@@ -54,6 +54,7 @@ def test_every_page_renders_in_presenter_mode_and_keeps_it_across_page_switches(
         assert at.session_state["app_presenting"] is True, page
         assert at.query_params["present"] == "1", page  # put back from the session
         assert DEVELOPERS not in [e.label for e in at.expander], page  # developer detail: not for the room
+        assert [b.key for b in at.button if b.label == "Share"] == ["app_share_presenting"], page  # the bar's only
 
 
 @pytest.mark.parametrize("raw", ["<b>x</b>", *HOSTILE.values()], ids=["bold", *HOSTILE])
@@ -84,6 +85,8 @@ def test_the_switch_and_exit_turn_presenter_mode_on_and_off_and_share_shows_the_
     assert at.sidebar.toggle[0].value is False
     at.switch_page("viz/pages/training_lab.py").run()
     assert DEVELOPERS in [e.label for e in at.expander]  # shown outside presenter mode (the check above can fail)
+    at.switch_page("viz/pages/lecture_tour.py").run()
+    assert {b.key for b in at.button if b.label == "Share"} == {"app_share", "tour_share_link"}  # sidebar, step
 
 
 def test_students_never_see_the_deploy_button():

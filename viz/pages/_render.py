@@ -200,7 +200,7 @@ def app_controls(page: Any, pages: Sequence[Any] = ()) -> presenter.Presenter:
 
     Reads ``?present=`` (else keeps the session's mode), puts it back in the URL, adds the
     mode's style sheet, shows a bad value's notice, and draws the switch and Share — in the
-    sidebar, or while presenting in a small bar at the top right with a menu of ``pages``
+    sidebar, or while presenting in a small bar at the bottom right with a menu of ``pages``
     (the sidebar and its navigation are hidden; a page switch keeps the mode).
     """
     st.session_state[_PAGE_PATH] = page.url_path
@@ -243,9 +243,12 @@ def _share_dialog(link: str) -> None:
     render(share.share_view(link).blocks)
 
 
-def share_button(key: str = "share", container: Any = st) -> None:
+def share_button(key: str = "share", container: Any = st, *, inline: bool = False) -> None:
     """A "Share" button; pressed, a dialog with this page's link and its QR code (big enough
-    to scan off a projector). The tour page can draw one beside a step."""
+    to scan off a projector). A page's own (``inline``, e.g. beside a tour step) is left out
+    while presenting: the presenter bar has one."""
+    if inline and presenting():
+        return
     if container.button("Share", key=key, icon=":material/qr_code_2:",
                         help="This page's link with its settings, and a QR code of it for a class to scan."):
         _share_dialog(current_link())

@@ -64,7 +64,7 @@ st.session_state[_WRITTEN] = written
 check_shared_link(step.controls, _NOTICES)
 for notice in st.session_state.pop(_NOTICES, ()):
     st.warning(notice, icon=":material/link_off:")
-share_button("tour_share_link", container=st.container(key="tour_share"))  # this step's link and its QR code
+share_button("tour_share_link", container=st.container(key="tour_share"), inline=True)  # this step's link and its QR code
 
 intro = st.container(key="tour_intro")
 values: dict[str, Any] = {}
