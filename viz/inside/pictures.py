@@ -240,3 +240,32 @@ def unit_sum_html(inputs: np.ndarray, weights: np.ndarray, products: np.ndarray)
             + sign.format("=")
             + _grid(products, "25 products x·w", RDBU, -most, most)
             + "</div>")
+
+
+# ---------------------------------------------------------------- the ten probabilities
+
+BAR = "#1f77b4"  # plotly's first colour, as the other charts
+ANSWER = "#d62728"  # the predicted digit's bar
+
+
+def probabilities_html(probabilities: np.ndarray, prediction: int, height: int = 180) -> str:
+    """The ten class probabilities as a bar chart in plain HTML, the answer red, each bar's percentage
+    above it (14 px and up). Not plotly: it is redrawn on every canvas stroke, and a plotly chart
+    costs the browser more than everything else a stroke changes. Only numbers the app computed go in."""
+    bars = []
+    for digit, p in enumerate(np.asarray(probabilities, dtype=np.float64).tolist()):
+        colour = ANSWER if digit == prediction else BAR
+        label = f"{p:.0%}" if p >= 0.005 else ""
+        bars.append(
+            f'<div title="digit {digit}: {p:.2%}" style="flex:1;display:flex;flex-direction:column;'
+            f'justify-content:flex-end;align-items:center;height:100%">'
+            f'<span style="font-size:14px;line-height:1.3">{label}</span>'
+            f'<div data-digit="{digit}" data-p="{p:.6f}" style="width:70%;height:{p * 100:.2f}%;'
+            f'min-height:1px;background:{colour}"></div></div>')
+    digits = "".join(f'<span style="flex:1;text-align:center">{d}</span>' for d in range(len(bars)))
+    return (f'<figure class="inside-probabilities" style="margin:0;font-size:14px">'
+            f'<figcaption style="font-size:16px;font-weight:600;margin-bottom:4px">Probability of each digit'
+            f'</figcaption><div style="display:flex;align-items:flex-end;gap:2px;height:{height}px;'
+            f'padding-top:20px;border-bottom:1px solid rgba(49,51,63,0.4)">{"".join(bars)}</div>'
+            f'<div style="display:flex;gap:2px;margin-top:2px">{digits}</div>'
+            f'<div style="text-align:center;opacity:0.8">digit</div></figure>')

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -109,6 +110,18 @@ def test_every_layer_has_lenets_shape(model):
     assert np.allclose(result.maps["output"], expected)
     assert result.prediction == int(mnist.test().labels[0])
     assert (result.maps["c1"] >= 0).all()  # modern: ReLU
+
+
+def test_the_ten_probabilities_are_bars_as_tall_as_they_are_likely(model):
+    result = network.forward(model, mnist.test().images[0])
+    html = pictures.probabilities_html(result.probabilities, result.prediction)
+    bars = re.findall(r'data-digit="(\d)" data-p="([0-9.]+)" style="[^"]*height:([0-9.]+)%[^"]*background:(#\w+)', html)
+    assert [int(d) for d, *_ in bars] == list(range(10))
+    assert np.allclose([float(p) for _, p, _, _ in bars], result.probabilities, atol=1e-6)
+    assert np.allclose([float(h) for _, _, h, _ in bars], result.probabilities * 100, atol=0.01)
+    # the answer's bar is red, the nine others blue
+    assert [c for *_, c in bars].count(pictures.ANSWER) == 1 and bars[result.prediction][3] == pictures.ANSWER
+    assert "<script" not in html
 
 
 def test_one_c1_unit_is_25_inputs_times_25_weights_plus_bias(model):
