@@ -232,7 +232,7 @@ def _steps_view(steps) -> v.Expander:
     strip = pictures.steps_strip([step.image for step in steps])
     notes = v.Text("\n".join(f"{k}. **{step.title.split('. ', 1)[1]}.** {step.note}" for k, step in enumerate(steps, 1)))
     return v.Expander(f"How the picture was made to look like an MNIST digit ({len(steps)} steps)",
-                      (v.Image(pictures.png(strip), width=strip.shape[1] // 2), notes), expanded=True)
+                      (v.Image(pictures.png(strip), width=strip.shape[1]), notes), expanded=True)
 
 
 # ---------------------------------------------------------------- the sections
