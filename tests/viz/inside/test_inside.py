@@ -201,6 +201,9 @@ def test_maps_tiles_one_pixel_per_unit_with_their_colour_scale():
     assert decoded(tanh)[0, 0].min() >= 240  # 0 is RdBu's middle: white (#f7f7f7)
     payload = json.loads(json.dumps(tanh.payload()))  # plain JSON for the browser
     assert payload["src"].startswith("data:image/png;base64,") and payload["tile"] == [14, 14]
+    # the values travel as one comma-separated string (tiles.js splits it), cell by cell
+    sent = pictures.maps_tiles(maps, "k", "C1", relu=True, columns=3, scale=3).payload()["values"]
+    assert isinstance(sent, str) and [float(x) for x in sent.split(",")] == list(tiles.values)
 
 
 def test_tiles_are_small_pictures_not_thousands_of_points():
