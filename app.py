@@ -22,6 +22,9 @@ warm_imports()  # heavy imports once, under a lock: no session thread meets a ha
 pages = [
     st.Page("viz/pages/network_explorer.py", title="Network Explorer", icon=":material/account_tree:",
             default=True),  # the default page lives at "/": Streamlit ignores its url_path
+    # Second: the lecture in order, for a teacher to project (issue 16); the Explorer stays at "/",
+    # so every link shared so far (/?net=vgg16) still opens it.
+    st.Page("viz/pages/lecture_tour.py", title="Lecture tour", icon=":material/school:", url_path="tour"),
     st.Page("viz/pages/inside_lenet.py", title="Inside LeNet-5", icon=":material/neurology:", url_path="inside"),
     st.Page("viz/pages/block_lab.py", title="Block Lab", icon=":material/view_in_ar:", url_path="blocks"),
     st.Page("viz/pages/augmentation_lab.py", title="Augmentation Lab", icon=":material/photo_filter:",

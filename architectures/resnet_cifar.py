@@ -18,7 +18,7 @@ Differences from the paper, on purpose:
   two small 1×1 convolutions the plain twins lack (reported with the counts).
 * Widths are a parameter (default the paper's 16/32/64); the lab uses narrower
   ones so the deepest nets train in seconds on a CPU.
-* Input: one channel (the 8×8 grey digits of scikit-learn), any size ≥ 4×4.
+* Input: one channel (the Training Lab's MNIST digits at 14×14), any size ≥ 4×4.
 
 Not part of the zoo's registry: the Training Lab builds it directly.
 """

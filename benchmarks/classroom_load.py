@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     print(report.summary_table(reports))
     print()
     print(report.step_table(reports))
+    print()
+    print(report.phase_table(reports))
     print("\nerrors:\n" + report.errors_text(reports))
     if args.students <= 2:
         for r in reports:

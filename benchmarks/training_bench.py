@@ -4,7 +4,7 @@
     python -m benchmarks.training_bench --full     # also run each experiment at its defaults, once
     python -m benchmarks.training_bench --threads 1
 
-Target (issue 7): each experiment at its defaults within about a minute on a 2-core CPU.
+Target (issues 7 and 14): each experiment at its defaults within a minute on one core.
 Timings on a machine shared with other work are noisy; the figures are medians.
 """
 
@@ -18,9 +18,9 @@ import torch
 
 from architectures.resnet_cifar import CifarResNet
 from viz.training.common import sgd, train_step
-from viz.training.data import digits
+from viz.training.data import small_digits
 from viz.training.experiments import EXPERIMENTS, run_to_end
-from viz.training.settings import DepthSettings, EnsembleSettings
+from viz.training.settings import DepthSettings
 
 
 def step_ms(depth: int, residual: bool, widths, batch: int, repeats: int = 15) -> tuple[float, float]:
@@ -32,7 +32,7 @@ def step_ms(depth: int, residual: bool, widths, batch: int, repeats: int = 15) -
     torch.manual_seed(0)
     model = CifarResNet(depth, residual, widths)
     opt = sgd(model.parameters(), 0.1)
-    data = digits()
+    data = small_digits()
     x, y = data.x_train[:batch], data.y_train[:batch]
     for _ in range(3):  # warm-up
         train_step(model, opt, x, y)
@@ -56,18 +56,14 @@ def main() -> None:
     total = [0.0, 0.0]
     print(f"Plain vs residual, widths {d.widths}, batch {d.batch_size}: ms per step, median (fastest)")
     for depth in d.depths:
-        plain = step_ms(depth, False, d.widths, d.batch_size)
-        res = step_ms(depth, True, d.widths, d.batch_size)
+        plain = step_ms(depth, False, d.stage_widths, d.batch_size)
+        res = step_ms(depth, True, d.stage_widths, d.batch_size)
         for i in (0, 1):
             total[i] += (plain[i] + res[i]) * d.steps / 1000
         print(f"  depth {depth:3d}: plain {plain[0]:6.1f} ({plain[1]:5.1f}) ms   "
               f"residual {res[0]:6.1f} ({res[1]:5.1f}) ms")
     print(f"  estimated default depth run ({d.steps} steps × {2 * len(d.depths)} nets): "
           f"{total[0]:.1f} s from medians, {total[1]:.1f} s from the fastest steps")
-    e = EnsembleSettings()
-    ms = step_ms(e.depth, True, e.widths, e.batch_size)
-    print(f"Ensemble member step: {ms[0]:.1f} ({ms[1]:.1f}) ms → estimated default run ({e.k} × {e.steps}): "
-          f"{ms[0] * e.k * e.steps / 1000:.1f} s ({ms[1] * e.k * e.steps / 1000:.1f} s)")
     if args.full:
         for name, experiment in EXPERIMENTS.items():
             t0 = time.perf_counter()

@@ -4,7 +4,7 @@
   satisfy, the short URL key it lives under (``?lab=inception&i_c1=48``), and how a page
   draws it (``widget``, ``labels``, ``group``, ``shown_if``). A feature declares its controls
   once; its pure functions validate with them (:func:`resolve`), its property tests draw from
-  them, its page draws the widgets from them (``viz.pages._render.draw_controls``) and checks
+  them, its page draws the widgets from them (``viz.pages._widgets.draw_controls``) and checks
   a shared link's values against them before any widget exists (:func:`check_link`, by
   :mod:`viz.urlstate`'s rules, so every page's notices read alike and quote the value as code).
 * ``check_whole`` / ``check_number`` / ``check_choice`` / ``check_flag`` / ``check_range`` /
@@ -81,7 +81,7 @@ def check_members(name: str, value, choices) -> tuple:
 
 # ---------------------------------------------------------------- settings as data
 
-# How the page may draw a control (viz.pages._render.control_widget knows each), by the
+# How the page may draw a control (viz.pages._widgets.control_widget knows each), by the
 # Option kinds each widget can show.
 WIDGET_KINDS = {
     "slider": ("int", "float"), "number": ("int", "float"),
@@ -284,3 +284,28 @@ def check_link(controls: Iterable[Control], params: Mapping[str, Any]) -> LinkCh
             if text != c.to_url(value):  # a widget reads its own text; it drops a default itself
                 changes[c.key] = None if value == c.default else c.to_url(value)
     return LinkCheck(changes, parsed.notices)
+
+
+# ---------------------------------------------------------------- what a drawn control's state means
+
+
+def shown(control: Control, values: Mapping[str, Any]) -> bool:
+    """Whether ``control`` is drawn, given the values of the controls drawn before it
+    (its ``shown_if`` setting has the wanted value, or it has none)."""
+    return control.shown_if is None or values.get(control.shown_if[0]) == control.shown_if[1]
+
+
+def unused_because(control: Control, values: Mapping[str, Any], named: Mapping[str, Control]) -> str | None:
+    """Why ``control`` is greyed out (its ``enabled_if`` setting has another value), in the
+    words its help text shows; ``None`` while it is used. ``named``: the page's controls by
+    option name, for the other setting's label."""
+    if control.enabled_if is None:
+        return None
+    name, wanted = control.enabled_if
+    if values.get(name) == wanted:
+        return None
+    other = named.get(name)
+    what = other.option.label if other is not None and other.option.label else name
+    if isinstance(wanted, bool):
+        return f"Not used while “{what}” is {'off' if wanted else 'on'}."
+    return f"Used only when “{what}” is {wanted}."

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .scenario import FIRST_LOAD, StudentLog
+from .scenario import FIRST_LOAD, FIRST_LOAD_PHASES, StudentLog
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -163,6 +163,19 @@ def step_table(reports: list[TargetReport]) -> str:
             cells.append(f"{_s(percentile(t, .5))} / {_s(percentile(t, .95))} / {_s(max(t) if t else math.nan)}"
                          f" | {len(t)}/{total}")
         rows.append(f"| {n} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def phase_table(reports: list[TargetReport]) -> str:
+    """The first load by its parts (p50 / p95 per target): which part a slow first load waits on."""
+    rows = ["| first load, by part | " + " | ".join(f"{r.target} p50 / p95 (s)" for r in reports) + " |",
+            "|---|" + "---|" * len(reports)]
+    for name in FIRST_LOAD_PHASES:
+        cells = []
+        for r in reports:
+            t = [s.phases[name] for log in r.logs for s in log.steps if s.name == FIRST_LOAD and name in s.phases]
+            cells.append(f"{_s(percentile(t, .5))} / {_s(percentile(t, .95))}")
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

@@ -27,6 +27,9 @@ from .http import Browser
 from .protocol import ProtocolError, RunResult, Session, media_path
 
 FIRST_LOAD = "open /?net=vgg16"
+# A first load's parts, in order: where a slow one waits (the load generator's own reading of
+# the static files shows in "static" and "chunks + images"; the server's script in "run").
+FIRST_LOAD_PHASES = ("HTML", "static files", "websocket", "run", "chunks + images")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Step:
     errors: list[str] = field(default_factory=list)
     media_seconds: float = 0.0
     media_bytes: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # the first load's parts (FIRST_LOAD_PHASES), seconds
 
 
 @dataclass
@@ -62,17 +66,23 @@ async def fetch_after_run(browser: Browser, run: RunResult, seen_types: set[str]
 
 
 async def first_load(browser: Browser, session: Session, url: str, seen_types: set[str]) -> Step:
-    t0 = time.perf_counter()
+    marks = [time.perf_counter()]
     page = await browser.get(url)
     if page.status != 200:
         raise ProtocolError(f"GET {url} → {page.status}")
+    marks.append(time.perf_counter())
     amap = await assets.asset_map(browser, page.text())
     statics = await asyncio.gather(*(browser.get(u) for u in amap.first_load))
     errors = [f"GET {u} → {r.status}" for u, r in zip(amap.first_load, statics) if r.status != 200]
+    marks.append(time.perf_counter())
     await session.connect()
+    marks.append(time.perf_counter())
     run = await session.open(url)
+    marks.append(time.perf_counter())
     media_bytes, media_s = await fetch_after_run(browser, run, seen_types, amap)
-    return Step(FIRST_LOAD, time.perf_counter() - t0, run, errors + run.errors, media_s, media_bytes)
+    marks.append(time.perf_counter())
+    phases = {name: b - a for name, a, b in zip(FIRST_LOAD_PHASES, marks, marks[1:])}
+    return Step(FIRST_LOAD, marks[-1] - marks[0], run, errors + run.errors, media_s, media_bytes, phases)
 
 
 def walk() -> list[tuple[str, Callable[[Session], Awaitable[RunResult]]]]:

@@ -12,8 +12,8 @@ right-to-left characters, a key given twice — every page must
 * keep the rest of the link: the valid values beside the hostile one still apply.
 
 Each page is opened twice per hostile value: once with it in the page's main key
-(``net``, ``lab``, ``experiment``, ``seed``), once with a valid main value and the hostile
-value in every other key the page reads. tests/browser/test_hostile_links.py opens a few of
+(``net``, ``lab``, ``experiment``, ``seed``, ``step``), once with a valid main value and the hostile
+value in every other key the page reads (the tour: its step's settings). tests/browser/test_hostile_links.py opens a few of
 these links in Chromium and looks at the rendered DOM.
 """
 
@@ -27,6 +27,9 @@ from streamlit.testing.v1 import AppTest
 from architectures import NETWORKS
 from tests.markdown import outside_code_spans
 from viz.blocklab.view import LABS
+from viz.tour.steps import BY_ID as TOUR_STEPS
+from viz.training import freeze
+from viz.training.settings import TransferSettings
 
 PAGES = Path(__file__).resolve().parents[2] / "viz" / "pages"
 TIMEOUT = 120
@@ -48,14 +51,18 @@ EXPLORER_KEYS = ("res", "unit", "rows", "diagram", "compare", "view",
                  *(o.name for o in NETWORKS[EXPLORER_KEEP].options))
 BLOCK_KEEP = "inception"
 BLOCK_KEYS = tuple(c.key for c in LABS[BLOCK_KEEP].controls)
+TRAINING_KEYS = (*(c.key for c in (*TransferSettings.CONTROLS, *freeze.CONTROLS)),  # the transfer section's
+                 f"fp_cut_{freeze.DEFAULT_NETWORK}")
 
 # page file → (main key, a valid non-default main value, the other keys it reads, how to read back the state)
 PAGE_LINKS = {
     "network_explorer.py": ("net", EXPLORER_KEEP, EXPLORER_KEYS,
                             lambda at: at.session_state["xp_net_residual"]),
     "block_lab.py": ("lab", BLOCK_KEEP, BLOCK_KEYS, lambda at: at.session_state["lab"]),
-    "training_lab.py": ("experiment", "transfer", ("network",), lambda at: at.session_state["tl_section"]),
+    "training_lab.py": ("experiment", "transfer", TRAINING_KEYS, lambda at: at.session_state["tl_section"]),
     "inside_lenet.py": ("digit", "7", ("style",), lambda at: str(at.session_state["inside_test_position"])),
+    "lecture_tour.py": ("step", "inception-bottleneck", tuple(c.key for c in TOUR_STEPS["inception-bottleneck"].controls),
+                        lambda at: at.session_state["tour_step"]),
     # This one reads no other key: theirs are keys of other pages, which it ignores.
     "augmentation_lab.py": ("seed", "7", ("upload", "net"), lambda at: str(at.session_state["seed"])),
 }

@@ -12,7 +12,8 @@ def _script():
 
     from architectures.registry import Option
     from viz import view as v
-    from viz.pages._render import option_widget, render
+    from viz.pages._render import render
+    from viz.pages._widgets import option_widget
 
     blocks = (
         v.Heading("Title", 2), v.Text("Some **bold** text"), v.Caption("a caption"), v.Latex("a^2"),

@@ -51,6 +51,8 @@ def test_two_students_load_the_first_page_and_get_script_finished(server):
         assert step.name == scenario.FIRST_LOAD and step.seconds > 0
         run = step.run
         assert run.messages > 10 and run.seconds < step.seconds
+        assert tuple(step.phases) == scenario.FIRST_LOAD_PHASES and all(t >= 0 for t in step.phases.values())
+        assert sum(step.phases.values()) == pytest.approx(step.seconds)  # the parts make up the whole
         assert {"plotly_chart", "selectbox", "radio"} <= run.element_types  # the Network Explorer drew
     amap = assets.current()
     # Streamlit 1.67's index.html references ~60 scripts; their imports add a few more.

@@ -7,7 +7,7 @@ from tests.browser.conftest import assert_no_exception, wait_for_run
 pytestmark = pytest.mark.browser
 
 
-PATHS = ["", "inside", "blocks", "augmentation", "training", "builder"]  # app.py's navigation, in order
+PATHS = ["", "tour", "inside", "blocks", "augmentation", "training", "builder"]  # app.py's navigation, in order
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -103,3 +103,25 @@ def test_checks_say_what_is_allowed():
     assert controls.check_choice("stride", 2.0, (1, 2)) == 2 and type(controls.check_choice("s", 2.0, (1, 2))) is int
     with pytest.raises(ValueError, match="widget must be one of"):
         controls.ints("x", "x", "x", 1, 2, 1, widget="dial")
+
+
+
+def test_a_control_is_hidden_while_its_shown_if_setting_has_another_value():
+    from viz.blocklab.efficientnet import DEPTH, PHI  # shown_if=("mode", compound) / ("mode", by hand)
+    compound, by_hand = PHI.shown_if[1], DEPTH.shown_if[1]
+    assert controls.shown(PHI, {"mode": compound}) and not controls.shown(PHI, {"mode": by_hand})
+    assert controls.shown(DEPTH, {"mode": by_hand}) and not controls.shown(DEPTH, {})  # its setting not drawn yet
+    assert controls.shown(controls.ints("k", "k", "K", 0, 3, 1), {})  # no condition: always drawn
+
+
+def test_a_greyed_out_control_says_which_setting_turns_it_on():
+    from viz.blocklab.inception import (  # the 3×3 reduce width is used only with the bottleneck on
+        CH3X3RED,
+        REDUCE_3X3,
+    )
+    named = {REDUCE_3X3.name: REDUCE_3X3}
+    assert controls.unused_because(CH3X3RED, {"reduce_3x3": True}, named) is None
+    assert controls.unused_because(CH3X3RED, {"reduce_3x3": False}, named) == "Not used while “1×1 bottleneck” is off."
+    by_mode = controls.Control("m_k", controls.ints("m_k", "k", "K", 0, 3, 1).option, enabled_if=("mode", "fast"))
+    assert controls.unused_because(by_mode, {"mode": "slow"}, {}) == "Used only when “mode” is fast."
+    assert controls.unused_because(by_mode, {"mode": "fast"}, {}) is None

@@ -2,7 +2,7 @@
 
 Each control's ``key`` is its widget's key and its name in a shared link
 (``?rot_deg=30&crop_scale=0.2&crop_scale=1&seed=3``): the page checks a link's values
-against these controls before any widget exists (``viz.pages._render.check_shared_link``,
+against these controls before any widget exists (``viz.pages._widgets.check_shared_link``,
 by the rules every page shares) and binds every widget to the URL, defaults left out.
 The defaults are the lecture's and the papers' (AlexNet's σ = 0.1, GoogLeNet's 7
 networks and 144 crops). A control's name is its key: names must be unique on a page.

@@ -20,8 +20,9 @@ from viz.augmentation.measured import Measurement, load_stored, measure
 from viz.augmentation.previews import PREVIEW_SIDE
 from viz.compute import ServerBusy
 from viz.formatting import user_value
-from viz.pages._render import check_shared_link, draw_control, draw_controls, render
+from viz.pages._render import render
 from viz.pages._session import alive_check
+from viz.pages._widgets import check_shared_link, draw_control, draw_controls
 
 # ----------------------------------------------------------------- cached pure work
 

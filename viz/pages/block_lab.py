@@ -19,8 +19,9 @@ import streamlit as st
 
 from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.pages._render import check_shared_link, draw_controls, render
+from viz.pages._render import render
 from viz.pages._session import alive_check
+from viz.pages._widgets import check_shared_link, draw_controls
 from viz.view import View
 
 _NOTICES = "block_lab_link_notices"  # what was wrong with a shared link, shown once

@@ -21,8 +21,9 @@ from viz.builder.onnx_file import MAX_BYTES
 from viz.builder.onnx_model import OnnxModel, open_onnx
 from viz.builder.start import design_from_zoo
 from viz.compute import Cost, ServerBusy, run_heavy
-from viz.pages._render import draw_controls, draw_editor, render
+from viz.pages._render import draw_editor, render
 from viz.pages._session import alive_check
+from viz.pages._widgets import draw_controls
 from viz.trace import TraceResult, trace_network
 
 TABS = ("Build", "Open ONNX", "Compare")

@@ -18,8 +18,9 @@ from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
 from viz.explorer.tracing import explorer_trace, receptive_fields
-from viz.pages._render import option_widget, render
+from viz.pages._render import render
 from viz.pages._session import alive_check
+from viz.pages._widgets import option_widget
 from viz.trace import TraceResult, trace_cost
 
 

@@ -1,4 +1,4 @@
-"""``python -m viz.training precompute [depth transfer ensemble] [--threads N]``: store the default runs."""
+"""``python -m viz.training precompute [depth transfer augment ensemble multicrop] [--threads N]``: store the default runs."""
 
 from __future__ import annotations
 

@@ -40,3 +40,29 @@ def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 
 
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+# LeNet-5's recipe in this lab (as viz.trained trains it): Adam at 2e-3, minibatches of 32.
+LENET_LR = 2e-3
+LENET_BATCH = 32
+
+
+def new_lenet(num_classes: int = 10, seed: int = 0) -> nn.Module:
+    """A fresh modern-style LeNet-5 of the zoo, its weights drawn after ``torch.manual_seed(seed)``."""
+    import architectures
+
+    torch.manual_seed(seed)
+    return architectures.build("lenet5", style="modern", num_classes=num_classes)
+
+
+def minibatches(n: int, steps: int, seed: int, batch: int = LENET_BATCH) -> torch.Tensor:
+    """``steps`` rows of indices into ``n`` examples (epoch after epoch, reshuffled), drawn with ``seed``.
+
+    Every method trained with the same seed sees the same minibatches in the same order.
+    """
+    gen = torch.Generator().manual_seed(seed)
+    size = min(batch, n)
+    per_epoch = max(1, n // size)
+    epochs = -(-steps // per_epoch)
+    order = torch.cat([torch.randperm(n, generator=gen)[: per_epoch * size] for _ in range(epochs)])
+    return order[: steps * size].view(steps, size)

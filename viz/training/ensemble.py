@@ -1,19 +1,16 @@
-"""Ensembling: ``k`` networks from different seeds, their averaged probabilities, and the cost × k."""
+"""Ensembling: ``k`` LeNet-5s from different seeds, their averaged probabilities, and the cost × k."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from architectures.resnet_cifar import CifarResNet
-from viz.training.common import error_rate, sgd, train_step
-from viz.training.data import INPUT_SHAPE, digits
+from viz.training.common import LENET_LR, error_rate, minibatches, new_lenet
+from viz.training.data import LENET_SHAPE, lenet_digits, per_class
 from viz.training.progress import Progress, StopCheck, stopped
 from viz.training.results import EnsembleMember, EnsembleResult
 from viz.training.settings import EnsembleSettings
@@ -30,83 +27,55 @@ class Ensemble(nn.Module):
         return torch.stack([F.softmax(m(x), dim=1) for m in self.members]).mean(0)
 
 
-def run_ensemble(
-    settings: EnsembleSettings | None = None,
-    should_stop: StopCheck = None,
-    report_every: int = 10,
-) -> Iterator[Progress]:
-    """Train ``k`` networks with seeds ``seed, seed+1 …`` on the same training images.
+def run_ensemble(settings: EnsembleSettings | None = None, should_stop: StopCheck = None,
+                 report_every: int = 25) -> Iterator[Progress]:
+    """Train ``k`` LeNet-5s with seeds ``seed, seed+1 …`` on the same training digits.
 
     The seed sets both the initial weights and the order of the minibatches.
     ``ensemble_accuracy[j]`` is the accuracy of the average of the first ``j+1``
-    members' probabilities. Prediction cost: multiply-adds per image (traced)
-    × k, and the measured time to predict the test set with one member and with all.
+    members' probabilities; the cost of predicting is one member's multiply-adds
+    per image (traced) × the members.
     """
     from viz.trace import trace
 
     s = (settings or EnsembleSettings()).validated()
-    data = digits()
-    gen = torch.Generator().manual_seed(0)  # the training subset is fixed; members differ by seed only
-    subset = torch.randperm(len(data.x_train), generator=gen)[: s.train_size]
-    x_tr, y_tr = data.x_train[subset], data.y_train[subset]
+    data = lenet_digits()
+    rows = per_class(data.y_train, s.per_class)
+    x_tr, y_tr = data.x_train[rows], data.y_train[rows]
     total = s.k * s.steps
     done: list[EnsembleMember] = []  # members trained to the end
-    was_stopped = False
+    models: list[nn.Module] = []
 
     def snapshot(training: EnsembleMember | None = None, **final) -> EnsembleResult:
         members = (*done, training) if training is not None else tuple(done)
-        return EnsembleResult(s, len(data.x_test), members, was_stopped, **final)
+        return EnsembleResult(s, len(data.y_test), members, **final)
 
-    models: list[nn.Module] = []
     for i in range(s.k):
         seed = s.seed + i
-        torch.manual_seed(seed)
-        model = CifarResNet(s.depth, True, s.widths)
-        opt = sgd(model.parameters(), s.lr)
-        batches = torch.Generator().manual_seed(seed)
+        model = new_lenet(10, seed)
+        opt = torch.optim.Adam(model.parameters(), lr=LENET_LR)
         losses: list[float] = []
-        seconds = 0.0
-        for step in range(1, s.steps + 1):
+        t0 = time.perf_counter()
+        for step, idx in enumerate(minibatches(len(y_tr), s.steps, seed), start=1):
             if stopped(should_stop):
-                was_stopped = True
-                break
-            idx = torch.randint(0, len(x_tr), (min(s.batch_size, len(x_tr)),), generator=batches)
-            t0 = time.perf_counter()
-            losses.append(train_step(model, opt, x_tr[idx], y_tr[idx])[0])
-            seconds += time.perf_counter() - t0
+                yield Progress(i * s.steps + step, total, "done", snapshot(stopped=True), done=True)
+                return  # the unfinished member is left out
+            loss = F.cross_entropy(model(x_tr[idx]), y_tr[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
             if step % report_every == 0:
-                member = EnsembleMember(seed, tuple(losses), seconds)
-                stage = f"training network {i + 1} of {s.k}"
-                yield Progress(i * s.steps + step, total, stage, snapshot(member))
-        if was_stopped:
-            break  # the unfinished member is left out
-        done.append(EnsembleMember(seed, tuple(losses), round(seconds, 3),
+                member = EnsembleMember(seed, tuple(losses), time.perf_counter() - t0)
+                yield Progress(i * s.steps + step, total, f"training network {i + 1} of {s.k}", snapshot(member))
+        model.eval()
+        done.append(EnsembleMember(seed, tuple(losses), round(time.perf_counter() - t0, 3),
                                    1 - error_rate(model, data.x_test, data.y_test)))
-        models.append(model.eval())
-
-    # The averaged ensemble of the first j members, j = 1..k (members that finished).
-    accs = []
+        models.append(model)
     with torch.no_grad():
         probs = [F.softmax(m(data.x_test), dim=1) for m in models]
-        for j in range(1, len(probs) + 1):
-            mean = torch.stack(probs[:j]).mean(0)
-            accs.append(float((mean.argmax(1) == data.y_test).float().mean()))
-    costs: dict[str, Any] = {}
-    if models:
-        costs["macs_per_image"] = trace(models[0], (1, *INPUT_SHAPE)).total_macs
-        costs["predict_seconds_one"] = _median_time(lambda: models[0](data.x_test))
-        ens = Ensemble(models).eval()
-        costs["predict_seconds_all"] = _median_time(lambda: ens(data.x_test))
-    yield Progress(total, total, "done", snapshot(ensemble_accuracy=tuple(accs), **costs), done=True,
+    accs = tuple(int((torch.stack(probs[:j]).mean(0).argmax(1) == data.y_test).sum()) / len(data.y_test)
+                 for j in range(1, len(probs) + 1))
+    macs = trace(models[0], (1, *LENET_SHAPE)).total_macs
+    yield Progress(total, total, "done", snapshot(ensemble_accuracy=accs, macs_per_image=macs), done=True,
                    models={"members": models, "ensemble": Ensemble(models).eval()})
-
-
-@torch.no_grad()
-def _median_time(fn: Callable[[], Any], repeats: int = 5) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return round(float(np.median(times)), 5)
-

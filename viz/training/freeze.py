@@ -12,12 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from viz.training.settings import Range
+from architectures import NETWORKS
+from viz.controls import Control, choice, ints
 
-# How many images' features to precompute (the planner's one number).
-IMAGES = Range("number of images", 1, 10_000_000, label="Images to precompute", widget="number", step=1000)
 DEFAULT_IMAGES = 10_000
 DEFAULT_NETWORK = "resnet18"
+# The planner's settings, kept in the URL (the cut: :func:`cut_control`, one per network).
+NETWORK = choice("network", "network", "Network", tuple(NETWORKS), DEFAULT_NETWORK, widget="select")
+IMAGES = ints("fp_images", "images", "Images to precompute", 1, 10_000_000, DEFAULT_IMAGES, widget="number",
+              step=1000)
+CONTROLS = (NETWORK, IMAGES)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,14 @@ def default_cut(points: tuple[CutPoint, ...]) -> int:
     return conv_cuts[-1] if conv_cuts else len(points) - 1
 
 
+def cut_control(network: str, points: tuple[CutPoint, ...]) -> Control:
+    """Where to cut ``network``: one of its layers by name, kept in the URL under a key of its own
+    (``?network=vgg16&fp_cut_vgg16=block4``), so another network's cut never reads a stale value."""
+    names = tuple(p.name for p in points)
+    return choice(f"fp_cut_{network}", "cut", "Freeze up to and including", names, names[default_cut(points)],
+                  widget="select", help="A layer of the network's top level or one of its blocks.")
+
+
 @dataclass(frozen=True)
 class FreezePlan:
     network: str
@@ -93,7 +105,7 @@ def freeze_plan(network: str, cut: str, n_images: int) -> FreezePlan:
     Trainable = every parameter not frozen, including layers the traced
     forward pass does not use (e.g. GoogLeNet's auxiliary classifiers in eval mode).
     """
-    n_images = IMAGES.validate(n_images)
+    n_images = IMAGES.check(n_images)
     points, total = cut_points(network)
     for p in points:
         if p.name == cut:

@@ -15,16 +15,25 @@ from typing import Any
 
 import numpy as np
 
-from viz.training.settings import DepthSettings, EnsembleSettings, TransferSettings, _Settings
+from viz.training.settings import (
+    AugmentSettings,
+    DepthSettings,
+    EnsembleSettings,
+    MultiCropSettings,
+    TransferSettings,
+    _Settings,
+)
 
-SCHEMA = 2  # bump when a record changes shape, then rerun `python -m viz.training precompute`
+SCHEMA = 3  # bump when a record changes shape, then rerun `python -m viz.training precompute`
 
-# Transfer-learning methods in the order they run, with how the page names them.
+# Transfer-learning methods, from least to most trained, with how the page names them (the lecture's advice:
+# little data — freeze all but the softmax and precompute; more — fine-tune more layers; lots — train
+# everything, starting from the pre-trained weights).
 METHODS = {
     "scratch": "from scratch",
     "frozen": "frozen + precomputed features",
-    "frozen_full": "frozen, forward pass every step",
-    "finetune": "fine-tune last stage (small lr)",
+    "finetune_last": "fine-tune the last stage",
+    "finetune_all": "fine-tune all (small lr)",
 }
 
 
@@ -117,28 +126,31 @@ class _Result(_Record):
 
 @dataclass(frozen=True)
 class DepthRun(_Record):
-    """One network of a depth run; ``train_error``/``test_error`` once it has finished."""
+    """One network of a depth run.
+
+    ``checkpoint_error[i]``: the error at step ``DepthResult.checkpoints[i]`` on the fixed
+    training digits, in evaluation mode — the run's one measure of training error (the
+    chart's markers, the table's number). ``error``: each minibatch's error as it trained.
+    """
 
     depth: int
     residual: bool
     layers: int  # weighted layers on the main path (He et al.'s count)
     params: int
     loss: tuple[float, ...] = ()  # per minibatch
-    error: tuple[float, ...] = ()  # per minibatch, measured before the update
+    error: tuple[float, ...] = ()  # per minibatch, measured before the update (batch statistics)
+    checkpoint_error: tuple[float, ...] = ()  # eval mode, at the result's checkpoints
     seconds: float = 0.0  # training steps only
-    train_error: float | None = None  # whole training set, eval mode (batch norm's running statistics)
-    test_error: float | None = None
+    test_error: float | None = None  # once finished (or stopped): the 1,000 test digits
 
     @property
     def name(self) -> str:
         return f"{'residual' if self.residual else 'plain'}-{self.depth}"
 
     @property
-    def final_error(self) -> float:
-        """The whole-training-set error if finished, else the mean of its last 20 minibatches."""
-        if self.train_error is not None:
-            return float(self.train_error)
-        return float(np.mean(self.error[-20:] or (float("nan"),)))
+    def train_error(self) -> float | None:
+        """The training error at the last checkpoint (the table's figure, the chart's last marker)."""
+        return self.checkpoint_error[-1] if self.checkpoint_error else None
 
 
 @dataclass(frozen=True)
@@ -148,9 +160,10 @@ class DepthResult(_Result):
 
     settings: DepthSettings
     runs: tuple[DepthRun, ...]
+    checkpoints: tuple[int, ...] = ()  # the steps at which checkpoint_error was measured
     steps_done: int = 0
     stopped: bool = False
-    seconds: float | None = None  # the whole training loop, once finished
+    seconds: float | None = None  # the whole run (training and measuring), once finished
     computed_with: Provenance | None = None
 
     def of_kind(self, residual: bool) -> tuple[DepthRun, ...]:
@@ -168,62 +181,111 @@ class DepthResult(_Result):
 @dataclass(frozen=True)
 class Pretraining(_Record):
     seconds: float
-    loss: tuple[float, ...]
-    source_test_accuracy: float  # on the test images of the source digits
-    images: int
+    images: int  # training digits 0–4
+    source_test_accuracy: float  # on the test digits 0–4
 
 
 @dataclass(frozen=True)
-class TransferMethod(_Record):
-    """One way of learning the target digits (a key of :data:`METHODS`)."""
+class TransferPoint(_Record):
+    """One run: a method (a key of :data:`METHODS`), labelled examples per class, a seed."""
 
-    name: str
-    seconds: float  # training only; the frozen method's includes computing the features
-    loss: tuple[float, ...]
-    test_accuracy: float
-    trainable_params: int
-    params: int
-    precompute_seconds: float | None = None  # the frozen method's: computing the features once
-    feature_shape: tuple[int, ...] | None = None
-    feature_bytes: int | None = None
+    method: str
+    per_class: int
+    seed: int
+    test_accuracy: float  # the 500 test digits 5–9
+    seconds: float  # training only; the frozen method's includes computing its features
+
+
+@dataclass(frozen=True)
+class FeatureTiming(_Record):
+    """The lecture's tip, measured: training the softmax on precomputed features vs a forward pass each step."""
+
+    images: int
+    steps: int
+    precompute_seconds: float  # the frozen layers' output for every image, once
+    precomputed_seconds: float  # precompute + training the softmax on the stored features
+    full_pass_seconds: float  # the same training, the frozen layers' forward pass at every step
+    max_logit_difference: float  # the two ways' logits on the test digits (0 up to rounding)
+    feature_values: int  # per image
 
     @property
-    def label(self) -> str:
-        return METHODS[self.name]
+    def saved_seconds(self) -> float:
+        return self.full_pass_seconds - self.precomputed_seconds
+
+    @property
+    def speedup(self) -> float:
+        return self.full_pass_seconds / max(self.precomputed_seconds, 1e-9)
 
 
 @dataclass(frozen=True)
 class TransferResult(_Result):
     EXPERIMENT = "transfer"
     _NESTED = {"settings": TransferSettings.from_dict, "pretrain": _optional(Pretraining),
-               "methods": _many(TransferMethod)}
+               "points": _many(TransferPoint), "timing": _optional(FeatureTiming)}
 
     settings: TransferSettings
-    n_train: int
     n_test: int
     pretrain: Pretraining | None = None  # None while pre-training
-    methods: tuple[TransferMethod, ...] = ()  # those finished, in the order of METHODS
+    points: tuple[TransferPoint, ...] = ()
+    timing: FeatureTiming | None = None
     stopped: bool = False
     computed_with: Provenance | None = None
 
-    def method(self, name: str) -> TransferMethod | None:
-        return next((m for m in self.methods if m.name == name), None)
+    def accuracies(self, method: str, per_class: int) -> tuple[float, ...]:
+        return tuple(p.test_accuracy for p in self.points if p.method == method and p.per_class == per_class)
 
-    @property
-    def time_saved_seconds(self) -> float | None:
-        """What precomputing the frozen features saved over a forward pass at every step."""
-        frozen, full = self.method("frozen"), self.method("frozen_full")
-        if frozen is None or full is None:
-            return None
-        return round(full.seconds - frozen.seconds, 4)
+    def summary(self, method: str) -> tuple[tuple[int, float, float, float], ...]:
+        """(examples per class, mean, lowest, highest test accuracy) for each size this method finished."""
+        rows = []
+        for n in self.settings.sizes:
+            accs = self.accuracies(method, n)
+            if accs:
+                rows.append((n, float(np.mean(accs)), min(accs), max(accs)))
+        return tuple(rows)
+
+    def best(self, per_class: int) -> str | None:
+        """The method with the highest mean accuracy at ``per_class`` (None if none finished)."""
+        means = {m: float(np.mean(a)) for m in METHODS if (a := self.accuracies(m, per_class))}
+        return max(means, key=means.get) if means else None
 
     @property
     def seconds(self) -> float:
-        """Training time of every phase (pre-training and each method)."""
-        return (self.pretrain.seconds if self.pretrain else 0.0) + sum(m.seconds for m in self.methods)
+        return (self.pretrain.seconds if self.pretrain else 0.0) + sum(p.seconds for p in self.points)
 
 
-# --------------------------------------------------------------------------- ensembling
+# --------------------------------------------------------------------------- augmentation
+
+
+@dataclass(frozen=True)
+class AugmentRun(_Record):
+    distorted: bool
+    seed: int
+    test_accuracy: float
+    train_accuracy: float  # on the undistorted training slice
+    seconds: float
+
+
+@dataclass(frozen=True)
+class AugmentResult(_Result):
+    EXPERIMENT = "augment"
+    _NESTED = {"settings": AugmentSettings.from_dict, "runs": _many(AugmentRun)}
+
+    settings: AugmentSettings
+    n_train: int
+    n_test: int
+    runs: tuple[AugmentRun, ...] = ()
+    stopped: bool = False
+    computed_with: Provenance | None = None
+
+    def accuracies(self, distorted: bool) -> tuple[float, ...]:
+        return tuple(r.test_accuracy for r in self.runs if r.distorted == distorted)
+
+    @property
+    def seconds(self) -> float:
+        return sum(r.seconds for r in self.runs)
+
+
+# --------------------------------------------------------------------------- ensembling, multi-crop
 
 
 @dataclass(frozen=True)
@@ -249,8 +311,6 @@ class EnsembleResult(_Result):
     stopped: bool = False
     ensemble_accuracy: tuple[float, ...] = ()  # [j]: the average of the first j + 1 members
     macs_per_image: int | None = None  # one member (traced)
-    predict_seconds_one: float | None = None  # the test set, one member
-    predict_seconds_all: float | None = None  # the test set, the whole ensemble
     computed_with: Provenance | None = None
 
     @property
@@ -258,12 +318,32 @@ class EnsembleResult(_Result):
         return tuple(m for m in self.members if m.finished)
 
     @property
-    def ensemble_macs_per_image(self) -> int | None:
-        return None if self.macs_per_image is None else self.macs_per_image * len(self.finished_members)
-
-    @property
     def seconds(self) -> float:
         return sum(m.seconds for m in self.members)
 
 
-Result = DepthResult | TransferResult | EnsembleResult
+@dataclass(frozen=True)
+class MultiCropResult(_Result):
+    EXPERIMENT = "multicrop"
+    _NESTED = {"settings": MultiCropSettings.from_dict}
+
+    settings: MultiCropSettings
+    n_test: int
+    views: tuple[tuple[int, int], ...] = ()  # (dy, dx) of each view
+    single_accuracy: float | None = None  # the centre view alone
+    view_accuracy: tuple[float, ...] = ()  # each view alone
+    multi_accuracy: float | None = None  # the views' probabilities averaged
+    fixed: int = 0  # test digits the average gets right and the centre alone wrong
+    broken: int = 0  # … and the other way round
+    macs_per_image: int | None = None  # one view (traced)
+    seconds_single: float | None = None
+    seconds_multi: float | None = None
+    stopped: bool = False
+    computed_with: Provenance | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.seconds_single or 0.0) + (self.seconds_multi or 0.0)
+
+
+Result = DepthResult | TransferResult | AugmentResult | EnsembleResult | MultiCropResult

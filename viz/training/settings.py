@@ -1,141 +1,64 @@
-"""The experiments' settings, each allowed range declared once.
+"""Every setting of every Training Lab experiment, declared once as a :class:`viz.controls.Control`.
 
-Every field of a settings dataclass carries its :class:`Range` (in the field's
-metadata): validation reads it, the page draws its widget from it (label, the
-notches a select slider offers, the ends of a slider), and a URL value is parsed
-with it — so the three cannot drift apart.
+A settings dataclass lists its controls in ``CONTROLS`` (one per field, the field's name
+is the control's option name); the control's ``key`` is its widget's key and its name in
+a shared link (``?experiment=depth&d_steps=25&d_depths=8&d_depths=56``). Validation
+(:meth:`_Settings.validated`), the page's widgets (``_render.draw_controls``, bound to
+the URL) and the check of a shared link (``_render.check_shared_link``) all read the
+same controls, so the three cannot drift apart — a link with ``d_steps=25`` comes back
+as 25 steps (issue 14).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, ClassVar
 
-import numpy as np
-
-from architectures.resnet_cifar import DEPTHS, blocks_per_stage
+from architectures.resnet_cifar import DEPTHS
+from viz.controls import Control, by_name, choice, ints, members
 from viz.formatting import user_value
-from viz.training.data import TRAIN_SIZE
 
-Number = int | float
-
-
-@dataclass(frozen=True)
-class Range:
-    """The values one setting may take, and how the page offers them.
-
-    ``name`` is how messages call the setting, ``label`` how its widget does.
-    Validation allows every value from ``minimum`` to ``maximum``; the page offers
-    ``notches`` (a select slider) when given, else a slider (or, with
-    ``widget="number"``, a number box) from ``minimum`` to ``page_maximum``.
-    ``check`` is a further rule (e.g. depths of the form 6n + 2) that raises ValueError.
-    """
-
-    name: str
-    minimum: Number
-    maximum: Number
-    label: str = ""
-    integer: bool = True
-    notches: tuple[Number, ...] = ()
-    page_maximum: Number | None = None
-    widget: Literal["slider", "number"] = "slider"
-    step: Number | None = None
-    check: Callable[[Any], Any] | None = None
-
-    def __post_init__(self):
-        offered = [*self.notches, *([] if self.page_maximum is None else [self.page_maximum])]
-        if any(not self.minimum <= n <= self.maximum for n in offered):
-            raise ValueError(f"{self.name}: the page would offer values outside {self.allowed()}.")
-
-    @property
-    def page_range(self) -> tuple[Number, Number]:
-        """The ends of the page's slider or number box."""
-        return self.minimum, self.maximum if self.page_maximum is None else self.page_maximum
-
-    def allowed(self) -> str:
-        kind = "a whole number" if self.integer else "a number"
-        return f"{kind} from {self.minimum} to {self.maximum}"
-
-    def validate(self, value: Any) -> Number:
-        """``value`` as an int (or float), or ValueError saying what is allowed."""
-        types = (int, np.integer) if self.integer else (int, float)
-        wrong_type = isinstance(value, bool) or not isinstance(value, types)
-        if wrong_type or not self.minimum <= value <= self.maximum:
-            raise ValueError(f"{self.name} must be {self.allowed()}; got {user_value(value)}.")
-        value = int(value) if self.integer else float(value)
-        if self.check is not None:
-            self.check(value)
-        return value
-
-    def parse(self, text: str) -> Number:
-        """A value typed or sent as text (a URL value), validated."""
-        try:
-            number = float(text)
-            value = int(number) if self.integer and number.is_integer() else number
-        except (TypeError, ValueError):
-            value = text
-        return self.validate(value)
-
-
-def _setting(default: Any, allowed: Range, many: Callable[[Range, Any], tuple] | None = None):
-    """A settings field: its default, its range, and for a tuple the rule for the whole tuple."""
-    return field(default=default, metadata={"range": allowed, "many": many})
-
-
+SEED_MAX = 2**31 - 1
 MAX_DEPTHS = 6  # depths per run (a plain and a residual network each)
 
-
-def depth_list(each: Range, values: Any) -> tuple[int, ...]:
-    """1 to :data:`MAX_DEPTHS` distinct depths, each allowed by ``each``, in increasing order."""
-    if not isinstance(values, (tuple, list)) or not 1 <= len(values) <= MAX_DEPTHS:
-        raise ValueError(f"choose from 1 to {MAX_DEPTHS} depths; got {user_value(values)}.")
-    return tuple(sorted({each.validate(d) for d in values}))
+# Filters per stage (the paper's are 16 / 32 / 64, He et al. 2016 §4.2), as written in a link.
+WIDTHS = ("4/8/16", "8/16/32", "16/32/64")
 
 
-def stage_widths(each: Range, values: Any) -> tuple[int, int, int]:
-    """Three filter counts, one per stage."""
-    if not isinstance(values, (tuple, list)) or len(values) != 3:
-        raise ValueError(f"widths must be three whole numbers (one per stage); got {user_value(values)}.")
-    return tuple(each.validate(w) for w in values)  # type: ignore[return-value]
+def stage_widths(text: str) -> tuple[int, int, int]:
+    """``"4/8/16"`` → ``(4, 8, 16)``."""
+    return tuple(int(w) for w in text.split("/"))  # type: ignore[return-value]
 
 
-# The page's choices of filters per stage (the paper's are 16 / 32 / 64, He et al. 2016 §4.2).
-WIDTH_PRESETS = {"4 / 8 / 16": (4, 8, 16), "8 / 16 / 32": (8, 16, 32),
-                 "16 / 32 / 64 (the paper's)": (16, 32, 64)}
-WIDTH = Range("each width", 1, 64, label="Filters per stage")
-BATCH = Range("batch size", 4, 512)
-SEED_MAX = 2**31 - 1
+def _in(group: str, *controls: Control) -> tuple[Control, ...]:
+    """``controls`` under one heading: the page draws each group as a column."""
+    return tuple(replace(c, group=group) for c in controls)
 
 
-def _depth(name: str, maximum: int, **page) -> Range:
-    return Range(name, 8, maximum, check=blocks_per_stage, **page)  # blocks_per_stage names the 6n + 2 rule
-
-
-def _seed(maximum: int = SEED_MAX, label: str = "Seed") -> Range:
-    return Range("seed", 0, maximum, label=label, widget="number", page_maximum=9999)
-
-
-def _lr(minimum: float, notches: tuple[float, ...] = (), name: str = "learning rate") -> Range:
-    return Range(name, minimum, 1.0, label="Learning rate", integer=False, notches=notches)
+def _seed(key: str, label: str = "Seed", maximum: int = SEED_MAX) -> Control:
+    return ints(key, "seed", label, 0, maximum, 0, widget="number",
+                help="Same seed, same result: the initial weights and the order of the minibatches.")
 
 
 class _Settings:
-    """What every settings dataclass shares: validation from the declared ranges, and dict form."""
+    """What every settings dataclass shares: validation by its controls, dict form, URL keys."""
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = ()
 
     @classmethod
-    def range(cls, name: str) -> Range:
-        """The declared range of setting ``name``."""
-        return {f.name: f.metadata["range"] for f in fields(cls)}[name]
+    def control(cls, name: str) -> Control:
+        return by_name(cls.CONTROLS)[name]
 
     def validated(self):
-        """A copy with every value checked against its range (``ValueError`` if one is not allowed)."""
-        checked = {}
-        for f in fields(self):
-            allowed, many = f.metadata["range"], f.metadata["many"]
-            value = getattr(self, f.name)
-            checked[f.name] = many(allowed, value) if many else allowed.validate(value)
-        return type(self)(**checked)
+        """A copy with every value checked by its control (``ValueError`` saying what is allowed)."""
+        checked = {f.name: self.control(f.name).check(getattr(self, f.name)) for f in fields(self)}
+        return type(self)(**self._rules(checked))
+
+    @staticmethod
+    def _rules(values: dict[str, Any]) -> dict[str, Any]:
+        """Rules across values, or on a value beyond its control's (a settings class's own)."""
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
@@ -149,49 +72,152 @@ class _Settings:
         return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}).validated()
 
 
+def _sorted_members(name: str, values: tuple, most: int) -> tuple:
+    if not 1 <= len(values) <= most:
+        raise ValueError(f"choose from 1 to {most} {name}; got {user_value(', '.join(map(str, values)) or 'none')}.")
+    return tuple(sorted(values))
+
+
+# --------------------------------------------------------------------------- plain vs residual
+
+
 @dataclass(frozen=True)
 class DepthSettings(_Settings):
-    """Plain vs residual at several depths. Defaults run in about a minute on 2 cores."""
+    """Plain vs residual at several depths, on the 14×14 digits. The defaults run in under a minute.
 
-    depths: tuple[int, ...] = _setting(
-        (8, 20, 32, 56), _depth("each depth", 110, label="Depths (6n + 2 weighted layers)", notches=DEPTHS),
-        depth_list)
-    widths: tuple[int, int, int] = _setting((8, 16, 32), WIDTH, stage_widths)
-    steps: int = _setting(200, Range("steps", 5, 2000, label="Steps", notches=(25, 50, 100, 200, 300, 500)))
-    batch_size: int = _setting(64, BATCH)
-    lr: float = _setting(0.1, _lr(1e-4, (0.01, 0.02, 0.05, 0.1, 0.2)))  # He et al. 2016 §4.2 start at 0.1
-    seed: int = _setting(0, _seed())
+    The learning rate is divided by 10 at half and at three quarters of the steps — He et
+    al. 2016 §4.2's schedule (0.1, divided by 10 at 32k and 48k of 64k iterations), scaled.
+    """
+
+    depths: tuple[int, ...] = (8, 20, 56)
+    widths: str = "4/8/16"
+    steps: int = 200
+    batch_size: int = 32
+    lr: float = 0.1  # He et al. 2016 §4.2 start at 0.1
+    seed: int = 0
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Networks",
+        members("d_depths", "depths", "Depths (6n + 2 weighted layers)", DEPTHS, (8, 20, 56),
+                help=f"Up to {MAX_DEPTHS}; each is trained plain and with shortcuts."),
+        choice("d_widths", "widths", "Filters per stage", WIDTHS, "4/8/16", widget="select",
+               help="The paper's are 16/32/64 (He et al. 2016 §4.2); narrower trains faster."),
+    ) + _in("Training",
+        choice("d_steps", "steps", "Steps", (25, 50, 100, 200, 300, 500), 200, widget="select_slider"),
+        choice("d_batch", "batch_size", "Batch size", (16, 32, 64, 128), 32, widget="select_slider"),
+        choice("d_lr", "lr", "Learning rate", (0.01, 0.02, 0.05, 0.1, 0.2), 0.1, widget="select_slider"),
+        _seed("d_seed"),
+    )
+
+    @staticmethod
+    def _rules(values):
+        return {**values, "depths": _sorted_members("depths", values["depths"], MAX_DEPTHS)}
+
+    @property
+    def stage_widths(self) -> tuple[int, int, int]:
+        return stage_widths(self.widths)
+
+
+# --------------------------------------------------------------------------- transfer learning
+
+ALL = 400  # every training digit of a class (viz.data.mnist.TRAIN_PER_CLASS)
+SIZES = (1, 2, 5, 10, 20, 50, 100, ALL)
 
 
 @dataclass(frozen=True)
 class TransferSettings(_Settings):
-    """Pre-train on digits 0–4, then learn 5–9 from ``per_class`` examples per class."""
+    """LeNet-5 pre-trained on digits 0–4; then 5–9 learnt from ``sizes`` labelled examples per class."""
 
-    per_class: int = _setting(
-        5, Range("examples per class", 1, 100, label="Labelled examples per class (5–9)", page_maximum=20))
-    depth: int = _setting(14, _depth("depth", 56))
-    widths: tuple[int, int, int] = _setting((8, 16, 32), WIDTH, stage_widths)
-    pretrain_steps: int = _setting(300, Range("pre-training steps", 1, 5000))
-    steps: int = _setting(
-        150, Range("steps", 1, 5000, label="Steps per method", notches=(25, 50, 100, 150, 300)))
-    lr: float = _setting(0.05, _lr(1e-5))  # scratch and the softmax layer
-    # "a small learning rate" for the unfrozen layers
-    finetune_lr: float = _setting(0.005, _lr(1e-6, name="fine-tuning learning rate"))
-    seed: int = _setting(0, _seed())
+    sizes: tuple[int, ...] = (1, 5, 20, 100, ALL)
+    seeds: int = 3
+    steps: int = 100
+    finetune_lr: float = 1e-3
+    seed: int = 0
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Data",
+        members("tl_sizes", "sizes", "Labelled examples per class (5–9)", SIZES, (1, 5, 20, 100, ALL),
+                help=f"{ALL} = every training digit of the class."),
+        ints("tl_seeds", "seeds", "Seeds per point", 1, 5, 3,
+             help="Each point is the mean over this many seeds (the labelled examples and the new layers' "
+                  "initial weights); the bars show the lowest and highest."),
+    ) + _in("Training",
+        choice("tl_steps", "steps", "Steps per run", (50, 100, 150, 300), 100, widget="select_slider"),
+        choice("tl_ft_lr", "finetune_lr", "Fine-tuning learning rate (Adam)", (1e-4, 3e-4, 1e-3), 1e-3,
+               widget="select_slider", help="The small learning rate of the pre-trained layers that learn."),
+        _seed("tl_seed", "First seed", SEED_MAX - 5),
+    )
+
+    @staticmethod
+    def _rules(values):
+        return {**values, "sizes": _sorted_members("sizes", values["sizes"], len(SIZES))}
+
+
+# --------------------------------------------------------------------------- augmentation
+
+DISTORTIONS = ("random crop", "rotation", "shearing", "local warping")  # the Augmentation Lab's step labels
+
+
+@dataclass(frozen=True)
+class AugmentSettings(_Settings):
+    """LeNet-5 on ``per_class`` digits of each class, with and without the Augmentation Lab's distortions."""
+
+    per_class: int = 10
+    distortions: tuple[str, ...] = DISTORTIONS
+    seeds: int = 3
+    steps: int = 300
+    seed: int = 0
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Data",
+        choice("aug_n", "per_class", "Training digits per class", (5, 10, 20, 50, 100), 10,
+               widget="select_slider"),
+        members("aug_steps_on", "distortions", "Distortions", DISTORTIONS, DISTORTIONS,
+                help="The Augmentation Lab's own functions. No mirroring: a mirrored 2 or 7 is no digit."),
+    ) + _in("Training",
+        ints("aug_seeds", "seeds", "Seeds", 1, 5, 3),
+        choice("aug_steps", "steps", "Steps per network", (100, 200, 300, 500), 300, widget="select_slider"),
+        _seed("aug_seed", "First seed", SEED_MAX - 5),
+    )
+
+
+# --------------------------------------------------------------------------- ensembling, multi-crop
 
 
 @dataclass(frozen=True)
 class EnsembleSettings(_Settings):
-    """``k`` networks trained from different seeds on the same ``train_size`` images."""
+    """``k`` LeNet-5s trained from different seeds on the same ``per_class`` digits of each class."""
 
-    k: int = _setting(5, Range("k (number of networks)", 1, 5, label="k (networks)"))
-    train_size: int = _setting(
-        200, Range("training images", 20, TRAIN_SIZE, label="Training images",
-                   notches=(100, 200, 500, TRAIN_SIZE)))
-    depth: int = _setting(8, _depth("depth", 56))
-    widths: tuple[int, int, int] = _setting((8, 16, 32), WIDTH, stage_widths)
-    steps: int = _setting(
-        150, Range("steps", 1, 5000, label="Steps per network", notches=(50, 100, 150, 300)))
-    batch_size: int = _setting(32, BATCH)
-    lr: float = _setting(0.05, _lr(1e-5))
-    seed: int = _setting(0, _seed(SEED_MAX - 5, label="First seed"))  # members use seed … seed + k - 1
+    k: int = 5
+    per_class: int = 50
+    steps: int = 300
+    seed: int = 0
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Ensemble",
+        ints("ens_k", "k", "k (networks)", 1, 7, 5),
+        choice("ens_n", "per_class", "Training digits per class", (20, 50, 100, ALL), 50, widget="select_slider"),
+    ) + _in("Training",
+        choice("ens_steps", "steps", "Steps per network", (100, 200, 300, 500), 300, widget="select_slider"),
+        _seed("ens_seed", "First seed", SEED_MAX - 7),  # members use seed … seed + k - 1
+    )
+
+
+CROPS = (1, 5, 9)  # 1: the centre; 5: centre + 4 corners (10-crop without mirroring); 9: every shift
+
+
+@dataclass(frozen=True)
+class MultiCropSettings(_Settings):
+    """The stored, trained LeNet-5 on several shifted views of each test digit, probabilities averaged."""
+
+    style: str = "modern"
+    crops: int = 5
+    shift: int = 1
+
+    CONTROLS: ClassVar[tuple[Control, ...]] = _in("Network",
+        choice("mc_style", "style", "LeNet-5", ("modern", "1998"), "modern", widget="radio"),
+    ) + _in("Views",
+        choice("mc_crops", "crops", "Views per digit", CROPS, 5, widget="radio",
+               help="5: the centre and the 4 corners (the lecture's 10-crop without its mirrored half); "
+                    "9: every shift of {−s, 0, s} in both directions."),
+        ints("mc_shift", "shift", "Shift s (pixels)", 1, 3, 1),
+    )
+
+
+ALL_SETTINGS = (DepthSettings, TransferSettings, AugmentSettings, EnsembleSettings, MultiCropSettings)

@@ -1,235 +1,205 @@
-"""Transfer learning: pre-train on digits 0–4, then learn 5–9 from a few examples per class.
+"""Transfer learning as the lecture states it, swept over how much labelled data there is.
 
-Three ways, as the lecture advises them: from scratch; a frozen backbone with a
-new softmax layer trained on features precomputed once (timed against the same
-training with a full forward pass each step); and fine-tuning the last stage
-with a small learning rate (Yosinski et al., "How transferable are features in
-deep neural networks?", NIPS 2014).
+LeNet-5 is pre-trained on the digits **0–4**; the target task is **5–9** (disjoint
+classes, the same kind of images), learnt from 1 … 400 labelled examples per class in
+four ways, from least to most trained:
+
+* **from scratch** — random weights, every layer trained;
+* **frozen + precomputed features** — the pre-trained convolutional part kept (c1 … s4,
+  5×5×16 = 400 values per digit), a new softmax layer trained on its output *computed
+  once* (the lecture's tip: the frozen part's output does not change, so save it and
+  train a shallow model on it);
+* **fine-tune the last stage** — c1 … s4 frozen, the fully connected stage (c5, f6)
+  fine-tuned at a small learning rate under a new softmax layer;
+* **fine-tune all** — every layer trained, the pre-trained ones at a small learning rate.
+
+The lecture's advice (and Yosinski et al., "How transferable are features in deep
+neural networks?", NIPS 2014): the less labelled data, the more to freeze. Each point
+is the mean of several seeds; the page says whether the crossover appears, and where.
+
+Why the cut is below c5: trained on five classes only, LeNet-5's fully connected layers
+are specific to them (Yosinski et al.'s finding: the higher a layer, the more specific);
+many of c5's and f6's ReLUs never fire on a 5–9 digit, and a softmax on f6's 84 values
+learns 5–9 far worse than one on the 400 convolutional features.
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Iterator
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from architectures.resnet_cifar import CifarResNet
-from viz.training.common import count_params, error_rate, sgd, train_step
-from viz.training.data import classes_subset, digits
+from viz.training.common import LENET_BATCH, LENET_LR, error_rate, minibatches, new_lenet
+from viz.training.data import classes_subset, lenet_digits, per_class
 from viz.training.progress import Progress, StopCheck, stopped
-from viz.training.results import METHODS, Pretraining, TransferMethod, TransferResult
+from viz.training.results import METHODS, FeatureTiming, Pretraining, TransferPoint, TransferResult
 from viz.training.settings import TransferSettings
 
 SOURCE_CLASSES = (0, 1, 2, 3, 4)
 TARGET_CLASSES = (5, 6, 7, 8, 9)
-PRETRAIN_BATCH = 64
-PRETRAIN_LR = 0.1
+PRETRAIN_EPOCHS = 3
+PRETRAIN_SEED = 0  # one pre-trained network for every run (the "downloaded" weights)
+HEAD_LR = 1e-2  # a new softmax layer, on top of fixed features: larger steps are safe
+TIMING_EPOCHS = 10  # the tip pays off over epochs: once per image instead of once per image per epoch
 
 
-def few_shot(per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``per_class`` training images of each target digit (5–9), chosen with ``seed``."""
-    data = digits()
-    x, y = classes_subset(data.x_train, data.y_train, TARGET_CLASSES)
-    gen = torch.Generator().manual_seed(seed)
-    picks = []
-    for c in range(len(TARGET_CLASSES)):
-        where = torch.nonzero(y == c).flatten()
-        picks.append(where[torch.randperm(len(where), generator=gen)[:per_class]])
-    idx = torch.cat(picks)
-    return x[idx], y[idx]
+FROZEN = ("c1", "s2", "c3", "s4")  # the convolutional part: what the frozen methods keep
+TOP = ("c5", "f6")  # the last stage under the softmax: what "fine-tune the last stage" trains
+FEATURES = 16 * 5 * 5  # s4's output per digit
 
 
-class FrozenBackbone(nn.Module):
-    """A pre-trained network's ``features`` (frozen, eval mode) followed by a new softmax layer.
-
-    ``forward(x) = head(backbone.features(x))`` — the full forward path;
-    ``head(precompute(x))`` is the same computation split in two, so the
-    features of a fixed training set are computed once, not at every step.
-    """
-
-    def __init__(self, backbone: CifarResNet, num_classes: int):
-        super().__init__()
-        self.backbone = backbone
-        for p in self.backbone.parameters():
-            p.requires_grad_(False)
-        self.backbone.eval()  # BN uses its running statistics: features do not change
-        self.head = nn.Linear(backbone.feature_dim, num_classes)
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.backbone.eval()
-        return self
-
-    @torch.no_grad()
-    def precompute(self, x: torch.Tensor) -> torch.Tensor:
-        return self.backbone.features(x)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        with torch.no_grad():
-            feats = self.backbone.features(x)
-        return self.head(feats)
+def backbone(model: nn.Module) -> nn.Sequential:
+    """The frozen part of a LeNet-5 (c1 … s4), flattened: the features a new softmax layer reads."""
+    kept = [(name, child) for name, child in model.named_children() if name in FROZEN]
+    return nn.Sequential(OrderedDict([*kept, ("flatten", nn.Flatten())]))
 
 
-def _full_batch_loop(model: nn.Module, params, x: torch.Tensor, y: torch.Tensor, steps: int, lr: float,
-                     should_stop: StopCheck, tick: Callable[[int], Progress | None]):
-    """Full-batch SGD of ``params`` through ``model`` for ``steps`` steps (a generator).
-
-    Yields whatever ``tick(step)`` returns (progress events); returns the losses.
-    """
-    opt = sgd(params, lr)
-    losses: list[float] = []
-    for step in range(1, steps + 1):
+def adam_train(model: nn.Module, groups: list[dict], x: torch.Tensor, y: torch.Tensor, rows: torch.Tensor,
+               should_stop: StopCheck = None) -> bool:
+    """Adam over ``rows`` (one minibatch of indices per step) on parameter ``groups``; False if stopped."""
+    opt = torch.optim.Adam(groups)
+    model.train()
+    for idx in rows:
         if stopped(should_stop):
-            break
-        losses.append(train_step(model, opt, x, y)[0])
-        event = tick(step)
-        if event is not None:
-            yield event
-    return losses
+            return False
+        loss = F.cross_entropy(model(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return True
 
 
-def train_head(head: nn.Linear, feats: torch.Tensor, y: torch.Tensor, steps: int, lr: float) -> list[float]:
-    """Full-batch SGD on the softmax layer alone, on precomputed features."""
-    events = _full_batch_loop(head, head.parameters(), feats, y, steps, lr, None, lambda _s: None)
-    try:
-        while True:
-            next(events)
-    except StopIteration as stop:
-        return stop.value
+def pretrain(should_stop: StopCheck = None) -> tuple[nn.Module, Pretraining] | None:
+    """LeNet-5 trained on every training digit 0–4 (the source task); None if stopped."""
+    data = lenet_digits()
+    x, y = classes_subset(data.x_train, data.y_train, SOURCE_CLASSES)
+    xt, yt = classes_subset(data.x_test, data.y_test, SOURCE_CLASSES)
+    model = new_lenet(len(SOURCE_CLASSES), PRETRAIN_SEED)
+    steps = PRETRAIN_EPOCHS * (len(x) // LENET_BATCH)
+    t0 = time.perf_counter()
+    rows = minibatches(len(x), steps, PRETRAIN_SEED)
+    if not adam_train(model, [{"params": model.parameters(), "lr": LENET_LR}], x, y, rows, should_stop):
+        return None
+    return model.eval(), Pretraining(round(time.perf_counter() - t0, 3), len(x), 1 - error_rate(model, xt, yt))
 
 
-def fine_tune_model(pretrained: CifarResNet, num_classes: int, seed: int,
-                    trainable: tuple[str, ...] = ("stage3", "fc")) -> CifarResNet:
-    """A copy of ``pretrained`` with a new softmax layer; only ``trainable`` children learn.
-
-    The frozen part stays in eval mode (its batch norm keeps the pre-trained statistics).
-    """
-    model = copy.deepcopy(pretrained)
+def _new_head(seed: int, inputs: int = FEATURES) -> nn.Linear:
     torch.manual_seed(seed)
-    model.fc = nn.Linear(model.feature_dim, num_classes)
+    return nn.Linear(inputs, len(TARGET_CLASSES))
+
+
+def transferred(pre: nn.Module, seed: int, trainable: tuple[str, ...]) -> nn.Module:
+    """A copy of ``pre`` with a new softmax layer; the children named in ``trainable`` (and it) learn.
+
+    LeNet-5 has no batch norm or dropout, so a frozen layer computes the same in either mode.
+    """
+    model = copy.deepcopy(pre)
+    model.output = nn.Sequential(OrderedDict(fc=_new_head(seed, model.output.fc.in_features)))
     for name, child in model.named_children():
-        child.requires_grad_(name in trainable)
-    model.eval()
-    for name in trainable:
-        getattr(model, name).train()
+        child.requires_grad_(name in trainable or name == "output")
     return model
 
 
-def run_transfer(
-    settings: TransferSettings | None = None,
-    should_stop: StopCheck = None,
-    report_every: int = 5,
-) -> Iterator[Progress]:
-    """Pre-train on 0–4, then learn 5–9 from a few examples three ways (+ the timing twin).
+def train_method(method: str, pre: nn.Module, x: torch.Tensor, y: torch.Tensor, rows: torch.Tensor,
+                 seed: int, finetune_lr: float, should_stop: StopCheck = None):
+    """Train one method on ``(x, y)`` along ``rows``; (the model, seconds), or None if stopped."""
+    t0 = time.perf_counter()
+    if method == "scratch":
+        model = new_lenet(len(TARGET_CLASSES), seed)
+        groups = [{"params": model.parameters(), "lr": LENET_LR}]
+    elif method == "frozen":
+        head = _new_head(seed)
+        feats = precompute(pre, x)  # the frozen layers' output, once
+        if not adam_train(head, [{"params": head.parameters(), "lr": HEAD_LR}], feats, y, rows, should_stop):
+            return None
+        return nn.Sequential(OrderedDict(backbone=backbone(pre), head=head)).eval(), time.perf_counter() - t0
+    else:
+        trainable = TOP if method == "finetune_last" else tuple(n for n, _ in pre.named_children())
+        model = transferred(pre, seed, trainable)
+        old = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("output")]
+        groups = [{"params": model.output.parameters(), "lr": HEAD_LR}, {"params": old, "lr": finetune_lr}]
+    if not adam_train(model, groups, x, y, rows, should_stop):
+        return None
+    return model.eval(), time.perf_counter() - t0
 
-    Wall times cover training only (evaluation on the test set is excluded), and
-    the frozen method's time includes computing the features. ``frozen_full`` is
-    the same training as ``frozen`` (same head initialisation, same steps) but
-    with the frozen backbone's forward pass at every step: the difference in
-    time is what precomputing saves; its accuracy equals ``frozen``'s.
-    Progress ``step`` counts optimisation steps over all phases.
-    """
+
+@torch.no_grad()
+def precompute(pre: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """The frozen layers' output (c1 … s4 of the pre-trained LeNet-5, flattened) for ``x``."""
+    return backbone(pre).eval()(x)
+
+
+def feature_timing(pre: nn.Module, x: torch.Tensor, y: torch.Tensor, seed: int,
+                   epochs: int = TIMING_EPOCHS) -> FeatureTiming:
+    """The softmax layer trained twice the same way for ``epochs`` epochs: on features computed once,
+    and through a forward pass of the frozen layers at every step. Same seed, same minibatches: the
+    same head, the same logits."""
+    data = lenet_digits()
+    steps = epochs * max(1, len(x) // LENET_BATCH)
+    x_test, _ = classes_subset(data.x_test, data.y_test, TARGET_CLASSES)
+    rows = minibatches(len(x), steps, seed)
+    frozen = backbone(pre).eval().requires_grad_(False)
+    t0 = time.perf_counter()
+    feats = precompute(pre, x)
+    t_pre = time.perf_counter() - t0
+    head = _new_head(seed)
+    adam_train(head, [{"params": head.parameters(), "lr": HEAD_LR}], feats, y, rows)
+    t_fast = time.perf_counter() - t0
+    full = nn.Sequential(OrderedDict(backbone=frozen, head=_new_head(seed)))
+    t0 = time.perf_counter()
+    adam_train(full, [{"params": full.head.parameters(), "lr": HEAD_LR}], x, y, rows)
+    t_full = time.perf_counter() - t0
+    with torch.no_grad():
+        diff = float((head(precompute(pre, x_test)) - full.eval()(x_test)).abs().max())
+    return FeatureTiming(len(x), steps, round(t_pre, 4), round(t_fast, 4), round(t_full, 4), diff,
+                         feats.shape[1])
+
+
+def run_transfer(settings: TransferSettings | None = None, should_stop: StopCheck = None) -> Iterator[Progress]:
+    """Pre-train once, then every size × method × seed; then the precomputing tip, timed."""
     s = (settings or TransferSettings()).validated()
-    data = digits()
-    total = s.pretrain_steps + 4 * s.steps
-    n_cls = len(TARGET_CLASSES)
-    x_src, y_src = classes_subset(data.x_train, data.y_train, SOURCE_CLASSES)
-    xs_test, ys_test = classes_subset(data.x_test, data.y_test, SOURCE_CLASSES)
-    x_few, y_few = few_shot(s.per_class, s.seed)
+    data = lenet_digits()
+    x_all, y_all = classes_subset(data.x_train, data.y_train, TARGET_CLASSES)
     x_test, y_test = classes_subset(data.x_test, data.y_test, TARGET_CLASSES)
-    pretrain: Pretraining | None = None
-    methods: list[TransferMethod] = []
-    was_stopped = False
-    models: dict[str, nn.Module] = {}
-    done_before = 0
+    seeds = range(s.seed, s.seed + s.seeds)
+    total = 1 + len(s.sizes) * len(METHODS) * s.seeds + 1
+    points: list[TransferPoint] = []
+    state: dict = {"pretrain": None, "timing": None, "stopped": False}
 
     def snapshot() -> TransferResult:
-        return TransferResult(s, len(x_few), len(x_test), pretrain, tuple(methods), was_stopped)
+        return TransferResult(s, len(x_test), state["pretrain"], tuple(points), state["timing"], state["stopped"])
 
-    def ticker(stage: str):
-        def tick(step: int) -> Progress | None:
-            if step % report_every == 0:
-                return Progress(done_before + step, total, stage, snapshot())
-            return None
-        return tick
-
-    # 1. Pre-train on the source task.
-    torch.manual_seed(s.seed)
-    pre = CifarResNet(s.depth, True, s.widths, num_classes=len(SOURCE_CLASSES))
-    opt = sgd(pre.parameters(), PRETRAIN_LR)
-    gen = torch.Generator().manual_seed(s.seed)
-    t0 = time.perf_counter()
-    pre_losses = []
-    tick = ticker("pre-training on digits 0–4")
-    for step in range(1, s.pretrain_steps + 1):
-        if stopped(should_stop):
-            break
-        idx = torch.randint(0, len(x_src), (PRETRAIN_BATCH,), generator=gen)
-        pre_losses.append(train_step(pre, opt, x_src[idx], y_src[idx])[0])
-        event = tick(step)
-        if event is not None:
-            yield event
-    pretrain = Pretraining(round(time.perf_counter() - t0, 3), tuple(pre_losses),
-                           1 - error_rate(pre, xs_test, ys_test), len(x_src))
-    models["pretrained"] = pre
-    done_before = s.pretrain_steps
-
-    def record(name: str, model: nn.Module, seconds: float, losses: list[float], **extra):
-        nonlocal done_before, was_stopped
-        done_before += s.steps
-        if len(losses) < s.steps:
-            was_stopped = True
-            return
-        methods.append(TransferMethod(
-            name, round(seconds, 4), tuple(losses), 1 - error_rate(model, x_test, y_test),
-            count_params(model, trainable_only=True), count_params(model), **extra))
-        models[name] = model
-
-    def go_on() -> bool:
-        return not was_stopped and not stopped(should_stop) and len(pre_losses) == s.pretrain_steps
-
-    # 2. From scratch: the same architecture, random weights, all layers trained.
-    if go_on():
-        torch.manual_seed(s.seed)
-        scratch = CifarResNet(s.depth, True, s.widths, num_classes=n_cls)
-        t0 = time.perf_counter()
-        losses = yield from _full_batch_loop(scratch, scratch.parameters(), x_few, y_few, s.steps, s.lr,
-                                             should_stop, ticker("training from scratch"))
-        record("scratch", scratch, time.perf_counter() - t0, losses)
-
-    # 3. Frozen backbone, softmax layer trained on features precomputed once.
-    if go_on():
-        torch.manual_seed(s.seed)
-        frozen = FrozenBackbone(copy.deepcopy(pre), n_cls)
-        t0 = time.perf_counter()
-        feats = frozen.precompute(x_few)
-        t_feats = time.perf_counter() - t0
-        losses = yield from _full_batch_loop(frozen.head, frozen.head.parameters(), feats, y_few, s.steps,
-                                             s.lr, should_stop, ticker("frozen backbone, precomputed features"))
-        record("frozen", frozen, time.perf_counter() - t0, losses,
-               precompute_seconds=round(t_feats, 4), feature_shape=tuple(feats.shape[1:]),
-               feature_bytes=feats.numel() * feats.element_size())
-
-    # 4. The same, with the frozen backbone's forward pass at every step (the timing twin).
-    if go_on():
-        torch.manual_seed(s.seed)
-        twin = FrozenBackbone(copy.deepcopy(pre), n_cls)
-        t0 = time.perf_counter()
-        losses = yield from _full_batch_loop(twin, twin.head.parameters(), x_few, y_few, s.steps, s.lr,
-                                             should_stop, ticker("frozen backbone, forward pass every step"))
-        record("frozen_full", twin, time.perf_counter() - t0, losses)
-
-    # 5. Fine-tune the last stage and the new softmax layer with a small learning rate.
-    if go_on():
-        tuned = fine_tune_model(pre, n_cls, s.seed)
-        t0 = time.perf_counter()
-        params = [p for p in tuned.parameters() if p.requires_grad]
-        losses = yield from _full_batch_loop(tuned, params, x_few, y_few, s.steps, s.finetune_lr,
-                                             should_stop, ticker("fine-tuning the last stage"))
-        record("finetune", tuned, time.perf_counter() - t0, losses)
-    if len(methods) < len(METHODS):
-        was_stopped = True
-    yield Progress(min(done_before, total), total, "done", snapshot(), done=True, models=models)
+    yield Progress(0, total, "pre-training LeNet-5 on the digits 0–4", snapshot())
+    pre = pretrain(should_stop)
+    if pre is None:
+        state["stopped"] = True
+        yield Progress(0, total, "done", snapshot(), done=True)
+        return
+    pre_model, state["pretrain"] = pre
+    models: dict[str, nn.Module] = {"pretrained": pre_model}
+    step = 1
+    for n in s.sizes:
+        for seed in seeds:
+            rows_x = per_class(y_all, n, seed)
+            x, y = x_all[rows_x], y_all[rows_x]
+            rows = minibatches(len(x), s.steps, seed)
+            for method in METHODS:
+                yield Progress(step, total, f"{METHODS[method]}, {n} per class, seed {seed}", snapshot())
+                trained = train_method(method, pre_model, x, y, rows, seed, s.finetune_lr, should_stop)
+                if trained is None:
+                    state["stopped"] = True
+                    yield Progress(step, total, "done", snapshot(), done=True, models=models)
+                    return
+                model, secs = trained
+                points.append(TransferPoint(method, n, seed, 1 - error_rate(model, x_test, y_test), round(secs, 4)))
+                models[f"{method}/{n}/{seed}"] = model
+                step += 1
+    yield Progress(step, total, "timing the precomputed features", snapshot())
+    rows_x = per_class(y_all, max(s.sizes), s.seed)
+    state["timing"] = feature_timing(pre_model, x_all[rows_x], y_all[rows_x], s.seed)
+    yield Progress(total, total, "done", snapshot(), done=True, models=models)

@@ -1,8 +1,8 @@
-"""What the Training Lab page shows, as :mod:`viz.view` blocks: one view function per section.
+"""What the Training Lab page shows, as :mod:`viz.view` blocks.
 
-The page reads its widgets, picks the result to show (stored, cached, trained
-live, or the partial one of a stopped run) and hands it here; every sentence,
-number, table row and figure on the page comes from these functions.
+The page reads its widgets, picks the result to show (stored, cached, trained live, or the
+partial one of a stopped run) and hands it here; every sentence, number, table row and figure
+on the page comes from these functions (each experiment's own blocks: :mod:`.sections`).
 """
 
 from __future__ import annotations
@@ -11,66 +11,64 @@ from typing import Literal
 
 from viz import view as v
 from viz.formatting import shape_text, user_value
-from viz.training import figures
-from viz.training.data import DESCRIPTION, TRAIN_SIZE
-from viz.training.freeze import CutPoint, freeze_plan
+from viz.training import figures, sections
+from viz.training.data import DESCRIPTION
+from viz.training.experiments import EXPERIMENTS
+from viz.training.freeze import freeze_plan
 from viz.training.progress import Progress
-from viz.training.results import DepthResult, EnsembleResult, Result, TransferResult
-from viz.training.settings import EnsembleSettings, TransferSettings
-from viz.training.verdicts import depth_verdict, ensemble_verdict, transfer_verdict
+from viz.training.results import (
+    AugmentResult,
+    DepthResult,
+    EnsembleResult,
+    MultiCropResult,
+    Result,
+    TransferResult,
+)
 
 Source = Literal["stored", "cached", "live", "partial"]
 
-TITLES = {"depth": "Plain vs ResNet", "transfer": "Transfer learning", "ensemble": "Ensembling"}
-ESTIMATES = {"depth": "about a minute at the defaults on 2 cores",
-             "transfer": "about half a minute at the defaults", "ensemble": "about half a minute at the defaults"}
-CURVES = {"training error": "error", "training loss": "loss"}  # the depth chart's choice of curve
+TITLES = {"depth": "Plain vs ResNet", "transfer": "Transfer learning", "augment": "Augmentation",
+          "ensemble": "Ensembling", "multicrop": "Multi-crop"}
+ESTIMATES = {"depth": "about a minute on one core", "transfer": "about a minute on one core",
+             "augment": "about half a minute", "ensemble": "about 20 s", "multicrop": "about a second"}
 PAGE_CAPTION = f"Small, real training runs on this server's CPU, on {DESCRIPTION}. Same seed, same result."
 FREEZE_TITLE = "Freeze planner — any network of the zoo"
 
-
-def human_bytes(n: float) -> str:
-    """``3200 -> "3.2 KB"`` (1 KB = 1000 bytes)."""
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n} TB"
-
-
-def _intro_depth() -> str:
-    return ("He et al. (2016, §4.2, Fig. 6) trained *plain* networks — stacked 3×3 convolutions with batch "
-            "norm — and the same networks with *shortcuts* (ResNets), at 20 to 110 layers. The deeper plain "
-            "nets had **higher training error**: not overfitting, an optimisation problem. With "
-            "shortcuts, deeper stayed better. Here: the same `6n + 2`-layer design on the digits, every "
-            "net trained with the same SGD (momentum 0.9, weight decay 1e-4), learning rate, minibatches "
-            "and seed, taking turns one step each.")
-
-
-def _intro_transfer() -> str:
-    d = TransferSettings()
-    return (f"A {d.depth}-layer ResNet is pre-trained on the digits **0–4**; then it must learn **5–9** from a "
-            "few labelled images per class, three ways: **from scratch** (random weights, all layers "
-            "trained); **frozen backbone**: keep every pre-trained layer, train only a new softmax layer "
-            "— on features *precomputed once* and reused at every step, the lecture's speed trick (timed "
-            "against the same training with the frozen forward pass at every step); and **fine-tuning** "
-            "the last stage and the softmax layer with a small learning rate.")
-
-
-def _intro_ensemble() -> str:
-    d = EnsembleSettings()
-    return (f"Train **k** copies of an {d.depth}-layer ResNet on the same {d.train_size} training images, each "
-            "from its own random seed (its own initial weights and minibatch order), then average their "
-            "predicted probabilities. Each network's mistakes are partly its own, so the average is often "
-            "right where some members are wrong — at **k times the prediction cost**.")
-
-
-_INTROS = {"depth": _intro_depth, "transfer": _intro_transfer, "ensemble": _intro_ensemble}
+INTROS = {
+    "depth": ("He et al. (2016, §4.2, Fig. 6) trained *plain* networks — stacked 3×3 convolutions with batch norm — "
+              "and the same networks with *shortcuts* (ResNets), at 20 to 110 layers. The deeper plain nets had "
+              "**higher training error**: not overfitting, an optimisation problem. With shortcuts, deeper stayed "
+              "better. Here: the same `6n + 2`-layer design on the MNIST digits averaged down to 14×14 (a quarter "
+              "of the cost of 28×28, so 56 layers train in seconds), every net trained with the same SGD "
+              "(momentum 0.9, weight decay 1e-4, the learning rate divided by 10 at ½ and ¾ of the steps as in "
+              "§4.2), minibatches and seed, taking turns one step each."),
+    "transfer": ("LeNet-5 is pre-trained on the digits **0–4**; then it must learn **5–9** from 1 to 400 labelled "
+                 "examples per class, four ways: **from scratch**; **frozen + precomputed features** (keep the "
+                 "pre-trained convolutions c1…s4, compute their output once, train only a new softmax layer on "
+                 "it); **fine-tune the last stage** (c5 and f6, at a small learning rate, under a new softmax); "
+                 "**fine-tune all** (every layer, the pre-trained ones at a small learning rate). The lecture: the "
+                 "less labelled data, the more to freeze. The cut is below c5: trained on five classes, LeNet-5's "
+                 "fully connected layers are specific to them (Yosinski et al. 2014: the higher a layer, the more "
+                 "specific its features)."),
+    "augment": ("The lecture: data augmentation helps most when data is scarce. LeNet-5 learns from a few digits "
+                "of each class, once as they are and once with the Augmentation Lab's own distortions applied "
+                "afresh to every minibatch — a random crop (≥ 80% of the area), rotation (±10°), shearing (±10°) "
+                "and local warping. **No mirroring**: a mirrored 2, 3, 7 or 9 is no digit, so it would teach "
+                "wrong shapes. Same seed, same initial weights and minibatches either way."),
+    "ensemble": ("Train **k** LeNet-5s on the same training digits, each from its own random seed (its own initial "
+                 "weights and minibatch order), then average their predicted probabilities. Each network's "
+                 "mistakes are partly its own, so the average is often right where some members are wrong — at "
+                 "**k times the multiply-adds** of every prediction."),
+    "multicrop": ("Multi-crop at test time: the lecture's 10-crop takes the centre and the 4 corners of a test image "
+                  "and of its mirror, and averages the predictions. Digits are not mirrored, so here: the trained "
+                  "LeNet-5 of *Inside LeNet-5* on the centre and 4 corner crops of each test digit padded by s "
+                  "pixels (or all 9 shifts), its probabilities averaged."),
+}
 
 
 def intro(name: str) -> v.View:
     """The paragraph above an experiment's settings."""
-    return v.View((v.Text(_INTROS[name]()),))
+    return v.View((v.Text(INTROS[name]),))
 
 
 def unknown_in_link(what: str, value: str, allowed) -> v.View:
@@ -78,6 +76,11 @@ def unknown_in_link(what: str, value: str, allowed) -> v.View:
     return v.View((v.Callout("error", f"Unknown {what} {user_value(value)} in the link; "
                                       f"choose one of: {', '.join(allowed)}.",
                              icon=":material/error:"),))
+
+
+def settings_from(name: str, values: dict):
+    """The experiment's settings from its widgets' values (``ValueError`` saying what is wrong)."""
+    return EXPERIMENTS[name].settings(**values).validated()
 
 
 def bad_settings(err: ValueError) -> v.View:
@@ -112,8 +115,10 @@ def _status(result: Result, source: Source) -> list[v.Block]:
     if result.stopped:
         blocks.append(v.Callout("warning", "This run was stopped before the end; partial results."))
     if source == "stored":
-        blocks += [v.Caption("Precomputed results for the default settings — shown instantly. Change a setting "
-                             "and press Train to run your own."),
+        made = result.computed_with
+        took = f" (computed in {made.wall_seconds:.0f} s, {made.threads} thread(s))" if made else ""
+        blocks += [v.Caption(f"Precomputed results for the default settings{took} — shown instantly. Change a "
+                             "setting and press Train to run your own."),
                    v.for_developers(v.Caption("The stored runs are made by `python -m viz.training precompute` "
                                               "(viz/training/store.py)."))]
     elif source == "cached":
@@ -124,90 +129,39 @@ def _status(result: Result, source: Source) -> list[v.Block]:
     return blocks
 
 
-def result_view(result: Result, source: Source, curve: str = "error") -> v.View:
+_BLOCKS = {DepthResult: sections.depth_blocks, TransferResult: sections.transfer_blocks,
+           AugmentResult: sections.augment_blocks, EnsembleResult: sections.ensemble_blocks,
+           MultiCropResult: sections.multicrop_blocks}
+
+
+def result_view(result: Result, source: Source) -> v.View:
     """A result as the page shows it: where it comes from, then the experiment's own blocks."""
-    if isinstance(result, DepthResult):
-        body = _depth_blocks(result, curve)
-    elif isinstance(result, TransferResult):
-        body = _transfer_blocks(result)
-    else:
-        body = _ensemble_blocks(result)
-    return v.View(tuple(_status(result, source) + body))
+    return v.View(tuple(_status(result, source) + _BLOCKS[type(result)](result)))
 
 
-def live_view(result: Result, key: str, curve: str = "error") -> v.View:
+def live_view(result: Result, key: str) -> v.View:
     """The chart that fills in while a run trains (``key`` is new at every redraw)."""
-    if isinstance(result, DepthResult):
-        return v.View((v.Figure(figures.depth_curves(result, curve), key=f"depth_curves_{key}"),))
-    if isinstance(result, TransferResult):
-        return v.View((v.Figure(figures.transfer_bars(result), key=f"tl_bars_{key}"),) if result.methods else ())
-    if result.finished_members:
+    if isinstance(result, DepthResult) and result.runs and result.runs[0].error:
+        return v.View((v.Figure(figures.depth_curves(result), key=f"depth_curves_{key}"),))
+    if isinstance(result, TransferResult) and result.points:
+        return v.View((v.Figure(figures.transfer_sweep(result), key=f"tl_sweep_{key}"),))
+    if isinstance(result, AugmentResult) and result.runs:
+        return v.View((v.Figure(figures.augment_chart(result), key=f"aug_chart_{key}"),))
+    if isinstance(result, EnsembleResult) and result.finished_members:
         return v.View((v.Figure(figures.ensemble_chart(result), key=f"ens_chart_{key}"),))
     return v.View(())
 
 
-# --------------------------------------------------------------------------- plain vs residual
+# --------------------------------------------------------------------------- the freeze planner
 
 
-def _depth_blocks(result: DepthResult, curve: str) -> list[v.Block]:
-    shown, text = depth_verdict(result)
-    rows = tuple({
-        "network": r.name,
-        "parameters": r.params,
-        "training error": f"{r.final_error:.1%}",
-        "test error": f"{r.test_error:.1%}" if r.test_error is not None else "–",
-        "train time (s)": round(r.seconds, 1),
-    } for r in sorted(result.runs, key=lambda r: (r.residual, r.depth)))
-    caption = (f"Training error: whole training set ({TRAIN_SIZE:,} images) at the end, batch norm in "
-               "evaluation mode (a stopped run: mean of its last 20 minibatches). The residual nets have a few "
-               "more parameters: the 1×1 projections W_s where a stage changes size (the paper's option B). "
-               "Train times are this run's, on a possibly shared CPU.")
-    return [
-        v.Callout("success" if shown else "info" if result.stopped else "warning", text),
-        v.Figure(figures.depth_curves(result, curve), key="depth_curves"),
-        v.Columns(((v.Figure(figures.depth_final(result), key="depth_final"),),
-                   (v.Table(rows, key="depth_table"), v.Caption(caption))), widths=(1, 1)),
-    ]
-
-
-# --------------------------------------------------------------------------- transfer learning
-
-
-def _transfer_blocks(result: TransferResult) -> list[v.Block]:
-    if not result.methods:
-        return [v.Callout("warning", "Stopped during pre-training: nothing to compare yet.")]
-    pre = result.pretrain
-    metrics = [v.Metric("Pre-training (once, 0–4)", f"{pre.seconds:.1f} s",
-                        f"{pre.source_test_accuracy:.1%} test accuracy on 0–4")]
-    frozen, full = result.method("frozen"), result.method("frozen_full")
-    if result.time_saved_seconds is not None:
-        metrics += [
-            v.Metric("Time saved by precomputing", f"{result.time_saved_seconds:.2f} s",
-                     f"{full.seconds / max(frozen.seconds, 1e-9):.0f}× faster"),
-            v.Metric("Same accuracy either way", f"{frozen.test_accuracy:.1%}",
-                     f"{full.test_accuracy:.1%} forward pass each step"),
-            v.Metric("Precomputed features", human_bytes(frozen.feature_bytes),
-                     f"{result.n_train} images × {frozen.feature_shape[0]} values"),
-        ]
-    rows = tuple({"method": m.label, "test accuracy": f"{m.test_accuracy:.1%}",
-                  "trainable parameters": m.trainable_params, "of": m.params,
-                  "wall time (s)": round(m.seconds, 2)} for m in result.methods)
-    return [
-        v.Callout("success", transfer_verdict(result)),
-        v.Figure(figures.transfer_bars(result), key="tl_bars"),
-        v.Metrics(tuple(metrics), widths=(1, 1, 1, 1)),
-        v.Figure(figures.transfer_losses(result), key="tl_losses"),
-        v.Table(rows, key="tl_table"),
-        v.Caption(f"{result.n_train} labelled training images, {result.n_test} test images of 5–9. "
-                  "Wall times: training only (the frozen method's includes computing the features); "
-                  "pre-training is shared and not included. Measured on a shared CPU: times are noisy."),
-        v.Caption("Honest caveat: with so few labelled images the ranking of the three methods is fragile — "
-                  "the same settings computed with a different number of CPU threads (tiny floating-point "
-                  "differences) have put fine-tuning or training from scratch first, a few points apart. "
-                  "Features learned from ~600 images of five other digits are not the general features an "
-                  "ImageNet-trained network offers, which is the case the lecture's advice is about; the "
-                  "speed of the precomputed-feature path, by contrast, holds every time. Try other seeds."),
-    ]
+def human_bytes(n: float) -> str:
+    """``3200 -> "3.2 KB"`` (1 KB = 1000 bytes)."""
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:,.0f} {unit}" if unit == "B" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n} TB"
 
 
 def freeze_intro() -> v.View:
@@ -215,11 +169,6 @@ def freeze_intro() -> v.View:
                    v.Text("Freeze a network up to a layer: those weights stay fixed, so their output for your "
                           "training images can be **computed once and saved to disk**; only the layers after "
                           "it train.")))
-
-
-def cut_label(point: CutPoint) -> str:
-    """How the planner's list names a place to cut."""
-    return f"{point.name} ({point.layer_type}) → {shape_text(point.output_shape)}"
 
 
 def freeze_view(network: str, cut: str, n_images: int) -> v.View:
@@ -242,20 +191,3 @@ def freeze_view(network: str, cut: str, n_images: int) -> v.View:
 
 def freeze_error(err: ValueError) -> v.View:
     return v.View((v.Callout("error", str(err), icon=":material/error:"),))
-
-
-# --------------------------------------------------------------------------- ensembling
-
-
-def _ensemble_blocks(result: EnsembleResult) -> list[v.Block]:
-    blocks: list[v.Block] = [v.Callout("success", ensemble_verdict(result)),
-                             v.Figure(figures.ensemble_chart(result), key="ens_chart")]
-    if result.macs_per_image is not None:
-        n = len(result.finished_members)
-        blocks.append(v.Metrics((
-            v.Metric("Multiply-adds per image, one network", f"{result.macs_per_image:,}"),
-            v.Metric(f"… the ensemble of {n}", f"{result.ensemble_macs_per_image:,}", f"× {n}"),
-            v.Metric(f"Predicting {result.n_test} test images", f"{result.predict_seconds_all * 1000:.0f} ms",
-                     f"one network: {result.predict_seconds_one * 1000:.0f} ms"),
-        )))
-    return blocks

@@ -46,13 +46,18 @@ def positive_copy(model: nn.Module) -> nn.Module:
 
 
 def measured_boxes(model: nn.Module, input_size, units_per_layer=((0, 0), (-1, -1), (None, None))):
-    """{layer name: [(unit (row, col), nonzero-gradient box (y0, x0, y1, x1))]} on the real module."""
+    """{layer name: [(unit (row, col), nonzero-gradient box (y0, x0, y1, x1))]} on the real module.
+
+    One input copy per unit, in one batch: in eval mode the batch's images never meet, so one
+    backward pass gives unit k's field as the gradient on copy k (a backward per layer, not
+    one per unit: the test's time is the passes' overhead at these small sizes)."""
     model = positive_copy(model)
     outputs: dict[str, torch.Tensor] = {}
     names = {id(m): n for n, m in model.named_modules()}
     hooks = [m.register_forward_hook(lambda mod, i, o: outputs.setdefault(names[id(mod)], o))
              for m in model.modules() if names[id(m)]]
-    x = torch.ones((1, *input_size), dtype=torch.float64, requires_grad=True)
+    copies = len(units_per_layer)
+    x = torch.ones((copies, *input_size), dtype=torch.float64, requires_grad=True)
     model(x)
     for h in hooks:
         h.remove()
@@ -64,20 +69,23 @@ def measured_boxes(model: nn.Module, input_size, units_per_layer=((0, 0), (-1, -
         if id(out) in done:
             boxes[name] = done[id(out)]
             continue
-        found = []
-        for row, col in units_per_layer:
+        units, value = [], out.new_zeros(())
+        for k, (row, col) in enumerate(units_per_layer):
             if out.dim() == 4:
                 h, w = out.shape[-2:]
                 r = h // 2 if row is None else row % h
                 c = w // 2 if col is None else col % w
                 # all channels: a concatenation's channels have different fields (Inception's
                 # 1×1 branch sees less than its 5×5 branch); the tensor's field is their union
-                value = out[0, :, r, c].sum()
+                value = value + out[k, :, r, c].sum()
             else:
                 r = c = 0
-                value = out[0].sum()
-            (grad,) = torch.autograd.grad(value, x, retain_graph=True)
-            seen = grad[0].abs().sum(0) > 0
+                value = value + out[k].sum()
+            units.append((r, c))
+        (grad,) = torch.autograd.grad(value, x, retain_graph=True)
+        found = []
+        for k, (r, c) in enumerate(units):
+            seen = grad[k].abs().sum(0) > 0
             rows = torch.nonzero(seen.any(1)).flatten()
             cols = torch.nonzero(seen.any(0)).flatten()
             box = (int(rows[0]), int(cols[0]), int(rows[-1]), int(cols[-1]))
@@ -142,7 +150,7 @@ def test_vgg11_convolutional_part_matches_gradients():
     assert [trace[f"{b}.pool"].field.size[0] for b in range(5)] == [4, 10, 30, 70, 150]
 
 
-@pytest.mark.slow  # 2–12 s each: hundreds of backward passes
+@pytest.mark.slow  # 1–15 s each: a backward pass per layer
 @pytest.mark.parametrize("name, size", [
     ("resnet18", (3, 64, 64)),  # residual adds, strided 1×1 shortcuts
     ("googlenet", (3, 64, 64)),  # Inception's concatenations of 1×1 / 3×3 / 5×5 / pool branches

@@ -1,4 +1,4 @@
-"""Tiny runs of the three experiments, shared by the tests of this package (each trains in about a second)."""
+"""Tiny runs of the experiments, shared by the tests of this package (each trains in a few seconds)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ import pytest
 import torch
 
 from viz.training.experiments import run_to_end
-from viz.training.settings import DepthSettings, EnsembleSettings, TransferSettings
+from viz.training.settings import AugmentSettings, DepthSettings, EnsembleSettings, TransferSettings
 
-TINY = (4, 4, 8)  # widths small enough that every test trains in about a second
+DEPTH = DepthSettings(depths=(8, 14), steps=50, batch_size=32, seed=3)
+TRANSFER = TransferSettings(sizes=(1, 5), seeds=2, steps=50, seed=1)
+AUGMENT = AugmentSettings(per_class=5, seeds=1, steps=100, seed=2)
+ENSEMBLE = EnsembleSettings(k=3, per_class=20, steps=100, seed=5)
 
 
 @pytest.fixture(autouse=True, scope="package")
 def one_thread():
-    """These networks are tiny: one intra-op thread is as fast, and far steadier on a busy machine."""
+    """These networks are tiny: one intra-op thread is as fast, steadier on a busy machine, and reproducible."""
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
@@ -31,23 +34,19 @@ def stop_after(n: int):
     return should_stop
 
 
-def tiny_depth(seed: int = 0, steps: int = 20, **kw):
-    return run_to_end("depth", DepthSettings(depths=(8, 14), widths=TINY, steps=steps, batch_size=32,
-                                             seed=seed, **kw))
-
-
-TRANSFER = TransferSettings(per_class=3, depth=8, widths=TINY, pretrain_steps=25, steps=15, seed=1)
-ENSEMBLE = EnsembleSettings(k=3, train_size=60, widths=TINY, steps=20, batch_size=16, seed=5)
-
-
 @pytest.fixture(scope="package")
 def depth_run():
-    return tiny_depth()
+    return run_to_end("depth", DEPTH)
 
 
 @pytest.fixture(scope="package")
 def transfer_run():
     return run_to_end("transfer", TRANSFER)
+
+
+@pytest.fixture(scope="package")
+def augment_run():
+    return run_to_end("augment", AUGMENT)
 
 
 @pytest.fixture(scope="package")

@@ -47,7 +47,7 @@ def test_the_first_suggestion_is_the_last_top_level_feature_map():
 def test_freeze_plan_bad_layer_and_bad_count():
     with pytest.raises(ValueError, match="no layer"):
         freeze_plan("resnet18", "nope", 10)
-    with pytest.raises(ValueError, match="number of images"):
+    with pytest.raises(ValueError, match="Images to precompute"):
         freeze_plan("resnet18", "layer2", 0)
 
 

@@ -1,73 +1,74 @@
-"""Settings: each range declared once, read by validation and by the page's widgets alike."""
+"""Every setting is a Control: defaults agree, bad values are refused, and every one round-trips in a URL."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 
 import pytest
 
-from viz.training.experiments import EXPERIMENTS
-from viz.training.settings import DepthSettings, EnsembleSettings, Range, TransferSettings
+from viz.controls import check_link
+from viz.training.settings import ALL_SETTINGS, DepthSettings, TransferSettings
 
-SETTINGS = [e.settings for e in EXPERIMENTS.values()]
-
-
-@pytest.mark.parametrize("make, match", [
-    (lambda: DepthSettings(depths=()), "choose from 1 to 6 depths"),
-    (lambda: DepthSettings(depths=(8, 21)), "6n"),
-    (lambda: DepthSettings(steps=0), "steps must be a whole number from 5 to 2000"),
-    (lambda: DepthSettings(lr=5.0), "learning rate"),
-    (lambda: TransferSettings(per_class=0), "examples per class"),
-    (lambda: TransferSettings(depth=20.0), "depth must be a whole number"),
-    (lambda: EnsembleSettings(k=6), "k"),
-    (lambda: EnsembleSettings(widths=(8, 16)), "widths"),
-    (lambda: EnsembleSettings(seed=True), "seed"),
-])
-def test_bad_settings_raise_value_errors_that_say_what_is_allowed(make, match):
-    with pytest.raises(ValueError, match=match):
-        make().validated()
+HOSTILE = ("abc", "1e309", "-1", "nan", "inf", "<script>x</script>", "`) ![p](http://evil.example/t.png)", "")
 
 
-def test_validation_normalises_depths_sorted_and_distinct():
-    assert DepthSettings(depths=[20, 8, 20]).validated().depths == (8, 20)
+@pytest.mark.parametrize("cls", ALL_SETTINGS, ids=lambda c: c.__name__)
+def test_one_control_per_field_with_the_same_default(cls):
+    assert [f.name for f in fields(cls)] == [c.name for c in cls.CONTROLS]
+    assert all(getattr(cls(), c.name) == c.default for c in cls.CONTROLS)
+    assert cls().validated() == cls()
+    keys = [c.key for s in ALL_SETTINGS for c in s.CONTROLS]
+    assert len(keys) == len(set(keys))  # one page: every URL key once
 
 
-def test_settings_round_trip_through_json():
-    for cls in SETTINGS:
-        s = cls()
-        assert cls.from_dict(json.loads(json.dumps(s.to_dict()))) == s.validated()
+def _other_value(control):
+    """A valid value that is not the default."""
+    o = control.option
+    if o.kind == "subset":
+        return tuple(c for c in o.choices if c not in o.default)[:1] or o.choices[:1]
+    if o.kind == "choice":
+        return next(c for c in o.choices if c != o.default)
+    return o.maximum if o.default != o.maximum else o.minimum
+
+
+@pytest.mark.parametrize("cls", ALL_SETTINGS, ids=lambda c: c.__name__)
+def test_every_setting_round_trips_in_the_url(cls):
+    for control in cls.CONTROLS:
+        value = _other_value(control)
+        text = control.to_url(value)
+        link = check_link(cls.CONTROLS, {control.key: text})
+        assert link.notices == () and link.changes == {}, control.key  # read back as it was written
+        assert control.check(value) == value
+    # issue 14's bug: steps=25 must come back as 25, not the default.
+    assert check_link(DepthSettings.CONTROLS, {"d_steps": "25"}).changes == {}
+
+
+@pytest.mark.parametrize("cls", ALL_SETTINGS, ids=lambda c: c.__name__)
+def test_hostile_values_fall_back_with_a_notice_quoting_them_as_code(cls):
+    for control in cls.CONTROLS:
+        for raw in HOSTILE:
+            link = check_link(cls.CONTROLS, {control.key: raw})
+            if raw == "" and control.option.kind != "subset":
+                assert link.notices == ()  # empty: as if absent
+                continue
+            if control.option.kind == "subset":
+                assert link.changes.get(control.key, "kept") in (None, [""], "kept")
+            else:
+                assert link.changes == {control.key: None}, (control.key, raw)  # dropped: the default
+            for notice in link.notices:
+                assert "`" in notice and "<script>" not in notice.replace("`<script>x</script>`", "")
+
+
+def test_rules_beyond_one_value():
+    assert DepthSettings(depths=(56, 8)).validated().depths == (8, 56)
+    with pytest.raises(ValueError, match="from 1 to 6 depths"):
+        DepthSettings(depths=()).validated()
+    with pytest.raises(ValueError, match="Depths"):
+        DepthSettings(depths=(8, 9)).validated()  # 9 is not 6n + 2
+    with pytest.raises(ValueError, match="Steps"):
+        DepthSettings(steps=7).validated()
+    with pytest.raises(ValueError, match="Seed"):
+        DepthSettings(seed=-1).validated()
+    assert TransferSettings.from_dict(TransferSettings().to_dict()) == TransferSettings()
     with pytest.raises(ValueError, match="unknown setting"):
-        DepthSettings.from_dict({"depth": 3})
-
-
-@pytest.mark.parametrize("cls", SETTINGS)
-def test_every_field_declares_a_range_and_the_page_can_show_each_default(cls):
-    defaults = cls()
-    assert defaults.validated() == defaults  # the defaults are allowed by their own ranges
-    for f in fields(cls):
-        allowed = cls.range(f.name)
-        default = getattr(defaults, f.name)
-        for value in default if isinstance(default, tuple) else (default,):
-            low, high = allowed.page_range
-            assert low <= value <= high, f.name  # a slider or number box can show it
-            if allowed.notches and f.name != "widths":
-                assert value in allowed.notches, f.name  # a select slider (or multiselect) offers it
-
-
-def test_the_page_never_offers_what_validation_refuses():
-    with pytest.raises(ValueError, match="outside"):
-        Range("steps", 5, 2000, notches=(1, 5))
-    with pytest.raises(ValueError, match="outside"):
-        Range("seed", 0, 10, page_maximum=11)
-
-
-def test_a_value_from_a_link_is_parsed_with_the_same_range():
-    steps = DepthSettings.range("steps")
-    assert steps.parse("300") == 300 and isinstance(steps.parse("300"), int)
-    assert DepthSettings.range("lr").parse("0.05") == 0.05
-    for text in ("3", "2001", "abc", "20.5", "nan", ""):
-        with pytest.raises(ValueError, match="steps must be a whole number from 5 to 2000"):
-            steps.parse(text)
-    with pytest.raises(ValueError, match="6n"):
-        TransferSettings.range("depth").parse("21")
+        TransferSettings.from_dict({"nope": 1})

@@ -1,4 +1,4 @@
-"""The stored default runs match the current defaults; the server's cache is bounded."""
+"""The stored default results: made with the current defaults and schema, read back exactly; the shared cache."""
 
 from __future__ import annotations
 
@@ -6,57 +6,33 @@ import json
 
 import pytest
 
-from viz.training.__main__ import main
 from viz.training.experiments import EXPERIMENTS, NAMES
-from viz.training.results import METHODS, SCHEMA, EnsembleResult
-from viz.training.settings import EnsembleSettings
-from viz.training.store import ResultCache, load_stored, save, stored_for, stored_path
+from viz.training.results import SCHEMA, SchemaMismatch
+from viz.training.store import ResultCache, load_stored, stored_path
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_stored_results_match_the_current_defaults_and_schema(name):
+def test_stored_results_were_made_with_the_current_defaults(name):
+    data = json.loads(stored_path(name).read_text())
+    assert data["schema"] == SCHEMA, "rerun: python -m viz.training precompute"
     stored = load_stored(name)
-    assert stored is not None, f"run `python -m viz.training precompute` to create {stored_path(name)}"
-    assert json.loads(stored_path(name).read_text())["schema"] == SCHEMA
-    defaults = EXPERIMENTS[name].settings()
-    assert isinstance(stored, EXPERIMENTS[name].result) and stored.settings == defaults
-    assert stored_for(name, defaults) == stored
-    assert not stored.stopped and stored.computed_with is not None
-    if name == "depth":
-        assert len(stored.runs) == 2 * len(defaults.depths)
-        assert all(len(r.loss) == defaults.steps and r.train_error is not None for r in stored.runs)
-    elif name == "transfer":
-        assert [m.name for m in stored.methods] == list(METHODS)
-    else:
-        assert len(stored.members) == len(stored.ensemble_accuracy) == defaults.k
+    assert stored.settings == EXPERIMENTS[name].settings(), "rerun: python -m viz.training precompute " + name
+    assert not stored.stopped and stored.computed_with.wall_seconds > 0
+    assert EXPERIMENTS[name].result.from_json(stored.to_json()) == stored
 
 
-def test_save_then_load_and_an_older_schema_is_not_read(tmp_path, ensemble_run):
-    path = save(ensemble_run.result, tmp_path)
-    assert path == tmp_path / "ensemble.json"
-    assert load_stored("ensemble", tmp_path) == ensemble_run.result
-    assert stored_for("ensemble", EnsembleSettings(), tmp_path) is None  # computed with other settings
-    path.write_text(json.dumps({**json.loads(path.read_text()), "schema": SCHEMA - 1}))
-    assert load_stored("ensemble", tmp_path) is None
-    assert load_stored("depth", tmp_path) is None  # missing
-    with pytest.raises(ValueError, match="unknown experiment"):
-        stored_path("bogus")
+def test_another_schema_is_refused():
+    data = json.loads(stored_path("depth").read_text())
+    with pytest.raises(SchemaMismatch):
+        EXPERIMENTS["depth"].result.from_json({**data, "schema": SCHEMA - 1})
 
 
-def test_result_cache_is_bounded_lru_and_skips_stopped_runs():
+def test_the_cache_shares_finished_runs_only_and_is_bounded():
     cache = ResultCache(max_entries=2)
-    s = [EnsembleSettings(k=k) for k in (1, 2, 3, 4)]
-    r = [EnsembleResult(x, 599) for x in s]
-    cache.put("ensemble", s[0], r[0])
-    cache.put("ensemble", s[1], r[1])
-    assert cache.get("ensemble", s[0]) is r[0]  # now most recently used
-    cache.put("ensemble", s[2], r[2])
-    assert cache.get("ensemble", s[1]) is None and len(cache) == 2
-    cache.put("ensemble", s[3], EnsembleResult(s[3], 599, stopped=True))
-    assert cache.get("ensemble", s[3]) is None
-
-
-def test_the_precompute_command_refuses_an_unknown_experiment(capsys):
-    with pytest.raises(SystemExit) as exit_:
-        main(["precompute", "bogus"])
-    assert exit_.value.code == 2 and "unknown experiment(s) bogus" in capsys.readouterr().err
+    stored = {name: load_stored(name) for name in ("depth", "augment", "multicrop")}
+    for name, result in stored.items():
+        cache.put(name, result.settings, result)
+    assert len(cache) == 2 and cache.get("depth", stored["depth"].settings) is None  # the oldest went
+    assert cache.get("multicrop", stored["multicrop"].settings) is stored["multicrop"]
+    cache.put("augment", stored["augment"].settings, stored["augment"].as_stopped())
+    assert cache.get("augment", stored["augment"].settings) is stored["augment"]  # a stopped run is not kept
