@@ -33,7 +33,7 @@ from viz.images import fit_within, load_default
 from viz.inside.view import LINK_OPTIONS, STYLE_LABELS, STYLES, lenet_step_view
 from viz.training import store
 from viz.training import view as training_view
-from viz.training.verdicts import ensemble_verdict, transfer_verdict
+from viz.training.verdicts import augment_verdict, ensemble_verdict, multicrop_verdict, transfer_verdict
 
 Settings = Mapping[str, Any]
 
@@ -138,8 +138,12 @@ def why_resnets(settings: Settings) -> v.View:
     if len(plain) < 2 or len(res) < 2:
         return _stored_missing("at least two depths of plain and residual networks")
     d0, d1 = plain[0].depth, plain[-1].depth
-    headline = (f"training error, {d0} → {d1} layers: plain {plain[0].final_error:.1%} → {plain[-1].final_error:.1%}, "
-                f"ResNet {res[0].final_error:.1%} → {res[-1].final_error:.1%}")
+
+    def error(run) -> str:  # the training error the Training Lab's table shows (eval mode, last checkpoint)
+        return "–" if run.train_error is None else f"{run.train_error:.1%}"
+
+    headline = (f"training error, {d0} → {d1} layers: plain {error(plain[0])} → {error(plain[-1])}, "
+                f"ResNet {error(res[0])} → {error(res[-1])}")
     blocks = training_view.result_view(result, "stored").blocks
     return v.View(tuple(b for b in blocks if isinstance(b, (v.Callout, v.Figure)))[:2], headline=headline)
 
@@ -224,7 +228,7 @@ def open_source(settings: Settings) -> v.View:
 
 def transfer(settings: Settings) -> v.View:
     result = store.load_stored("transfer")
-    if result is None or not result.methods:
+    if result is None or not result.points:
         return _stored_missing("a network pre-trained on five digits learning the other five from a few images")
     blocks = training_view.result_view(result, "stored").blocks
     return v.View(tuple(b for b in blocks if isinstance(b, (v.Figure, v.Metrics)))[:2],
@@ -243,8 +247,18 @@ def augmentation(settings: Settings) -> v.View:
     kind = settings["distortion"]
     shown = aug_view.distortion_view(_photo()[1], aug.make_step(kind), settings["seed"])
     kinds = tuple(aug_view.DISTORTION_SECTIONS)
-    return v.View(shown.main, headline=f"{len(kinds)} distortions ({', '.join(kinds)}): 9 random samples of "
+    measured = _stored_said("augment", augment_verdict, "whether these distortions help LeNet-5 learn from few digits")
+    return v.View((*shown.main, v.Callout("info", f"**Measured on the digits:** {measured}")),
+                  headline=f"{len(kinds)} distortions ({', '.join(kinds)}): 9 random samples of "
                                        f"{aug_view.DISTORTION_SECTIONS[kind].title.lower()}")
+
+
+def _stored_said(experiment: str, verdict, what: str) -> str:
+    """The verdict on the Training Lab's stored ``experiment`` run, or what it will say once stored."""
+    result = store.load_stored(experiment)
+    if result is None:
+        return f"The Training Lab's stored run is not there yet: this step will say {what}."
+    return verdict(result)
 
 
 def state_of_vision(settings: Settings) -> v.View:
@@ -253,11 +267,10 @@ def state_of_vision(settings: Settings) -> v.View:
     result = traced(name)
     forward = ForwardCost(name, int(result.total_macs), tuple(result.input_size))
     cost = aug_view.cost_view(forward, settings["cost_crops"], settings["cost_models"])
-    ensemble = store.load_stored("ensemble")
-    said = ensemble_verdict(ensemble) if ensemble is not None else (
-        "The Training Lab's stored ensemble run is not there yet: this step will say what averaging k networks "
-        "bought on the digits.")
+    said = _stored_said("ensemble", ensemble_verdict, "what averaging k networks bought on the digits")
+    crops = _stored_said("multicrop", multicrop_verdict, "what averaging shifted views of each digit bought")
     ten = aug_view.ten_crop_view(_photo()[0], aug.TENCROP_SIZE.default).blocks[-1:]
-    return v.View((v.Callout("info", f"**Ensembling, trained here:** {said}"), *ten,
+    return v.View((v.Callout("info", f"**Ensembling, trained here:** {said}\n\n**Multi-crop on the trained "
+                                     f"LeNet-5:** {crops}"), *ten,
                    *(b for b in cost.blocks if isinstance(b, v.Text)), *_picked(cost, "cost_chart")),
                   headline=cost.headline)

@@ -128,6 +128,16 @@ def test_a_missing_stored_run_says_what_the_step_will_show(monkeypatch):
         view = BY_ID[step_id].view()
         assert "will show" in view.blocks[0].text and "precompute" in view.blocks[0].text, step_id
     assert "not there yet" in BY_ID["state-of-vision"].view().blocks[0].text
+    assert "not there yet" in BY_ID["data-augmentation"].view().blocks[-1].text
+
+
+def test_practical_steps_quote_the_training_lab_s_stored_verdicts(views):
+    from viz.training import store, verdicts
+    said = views["data-augmentation"].blocks[-1].text  # the Training Lab's augmentation run on the digits
+    assert verdicts.augment_verdict(store.load_stored("augment")) in said
+    said = views["state-of-vision"].blocks[0].text  # its ensemble and multi-crop runs
+    assert verdicts.ensemble_verdict(store.load_stored("ensemble")) in said
+    assert verdicts.multicrop_verdict(store.load_stored("multicrop")) in said
 
 
 def test_step_page_puts_the_headline_first(views):
