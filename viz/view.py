@@ -188,7 +188,9 @@ class Tiles:
             "key": self.key, "src": "data:image/png;base64," + base64.b64encode(self.png).decode("ascii"),
             "width": self.size[0], "height": self.size[1], "count": self.count, "columns": self.columns,
             "tile": list(self.tile), "gap": self.gap, "scale": self.scale, "title": self.title,
-            "clickable": self.clickable, "label": self.label, "hint": self.hint, "values": list(self.values),
+            "clickable": self.clickable, "label": self.label, "hint": self.hint,
+            # one string, not a list: Streamlit checks every list it is sent for a table (~2.5 ms for C1's 4,704)
+            "values": ",".join(format(x, ".10g") for x in self.values),
             "gallery": self.gallery, "captions": list(self.captions), "hovers": list(self.hovers),
             "boxes": [[b.y0, b.x0, b.y1, b.x1, b.colour] for b in self.boxes],
             "legend": None if legend is None else {"gradient": legend.gradient, "labels": list(legend.labels),

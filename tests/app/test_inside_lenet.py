@@ -73,7 +73,10 @@ def at():
 def test_a_test_digit_is_read_and_every_layer_is_drawn(at):
     assert metric(at, "LeNet-5 says") == str(mnist.test().labels[0])
     assert metric(at, "Test accuracy") == "97.3%"  # viz/trained/weights/lenet5_modern.json: 973 / 1000
-    assert [chart.key for chart in at.get("plotly_chart")] == ["inside_probabilities", "inside_confusion"]
+    # the ten probabilities are plain HTML bars (redrawn on every stroke); the confusion matrix a chart
+    assert [chart.key for chart in at.get("plotly_chart")] == ["inside_confusion"]
+    bars = next(h.proto.body for h in at.get("html") if "inside-probabilities" in h.proto.body)
+    assert bars.count("data-digit=") == 10
     # everything made of pixels is a picture, one pixel per unit (not a chart with a point per unit)
     shown = pictures(at)
     assert list(shown) == ["inside_pick", "inside_field", "inside_map_c1", "inside_map_s2", "inside_map_c3",
@@ -220,8 +223,11 @@ def test_clicking_a_misclassified_digit_opens_it(at):
 
 
 def test_the_1998_style(at):
+    modern_wrong = pictures(at)["inside_wrong"]
     at.selectbox(key="inside_style").set_value("1998").run()
     assert not at.exception
+    # the errors section (outside the page's fragment) follows the style: the 1998 network's mistakes
+    assert pictures(at)["inside_wrong"] != modern_wrong
     assert metric(at, "Test accuracy") == "97.3%"  # viz/trained/weights/lenet5_1998.json
     assert "tanh squashes every value" in texts(at)
 

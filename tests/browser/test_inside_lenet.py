@@ -106,6 +106,12 @@ def test_clicking_a_unit_outlines_its_receptive_field(page, app_url):
     assert page.get_by_text(re.compile("sees 5 × 5 input pixels")).count() == 1
     assert boxes(page, "inside_field") == [(0, 0, 4, 4)]
     assert boxes(page, "inside_map_c1") == [(0, 29, 0, 29)] and boxes(page, "inside_map_c3") == []
+    # pointing at a unit reads its value (the values travel as one string; tiles.js splits them)
+    xy = page.evaluate("""() => { const r = document.querySelector('.st-key-inside_map_c1 img.vt-img')
+                                        .getBoundingClientRect(); return [r.left + r.width * 29.5 / 86, r.top + 1.5 * r.height / 57]; }""")
+    page.mouse.move(*xy)
+    expect(page.locator(".st-key-inside_map_c1 .vt-tip")).to_have_text(
+        re.compile(r"^map 2, row 1, column 0: -?\d+(\.\d+)? \(click"), timeout=5_000)
     # a deeper unit sees more: S4, map 1, row 4, column 4 → 16 × 16, the bottom-right corner
     page.locator(".st-key-inside_map_s4").scroll_into_view_if_needed()
     click_unit(page, "inside_map_s4", 4, 4)

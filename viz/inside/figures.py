@@ -1,6 +1,8 @@
-"""Plotly charts of "Inside LeNet-5" (the only module here that imports plotly): the ten
-probabilities and the confusion matrix. Everything made of pixels — the feature maps, the
-input digit, C1's kernels, the digit galleries — is a picture (:mod:`viz.inside.pictures`).
+"""Plotly charts of "Inside LeNet-5" (the only module here that imports plotly): the confusion
+matrix. Everything made of pixels — the feature maps, the input digit, C1's kernels, the digit
+galleries — is a picture (:mod:`viz.inside.pictures`); the ten probabilities, redrawn on every
+canvas stroke, are plain HTML bars (``pictures.probabilities_html``: a plotly chart costs the
+browser more per stroke than everything else a stroke changes).
 Text is at least 14 px (read on a 1280 × 720 projector and on a phone).
 """
 
@@ -20,23 +22,6 @@ def _readable(fig: go.Figure) -> go.Figure:
     fig.update_yaxes(tickfont=FONT, title_font=FONT)
     fig.update_traces(colorbar=dict(tickfont=FONT, title_font=FONT), selector=dict(type="heatmap"))
     return fig
-
-
-def probabilities_figure(probabilities: np.ndarray, prediction: int, height: int = 260) -> go.Figure:
-    """The ten probabilities as bars, the answer red. Built from plain dicts with the 14 px fonts
-    set where the theme would override them: it is redrawn on every canvas stroke, and plotly's
-    ``update_*`` calls cost more than the whole forward pass."""
-    colours = ["#1f77b4"] * 10
-    colours[prediction] = "#d62728"
-    axis = dict(tickfont=FONT, title=dict(font=FONT))
-    bar = dict(type="bar", x=[str(d) for d in range(10)], y=[float(p) for p in probabilities], marker_color=colours,
-               text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities], textposition="outside",
-               textfont=FONT, hovertemplate="digit %{x}: %{y:.2%}<extra></extra>")
-    layout = dict(height=height, margin=dict(l=40, r=10, t=30, b=40), font=FONT,
-                  title=dict(text="Probability of each digit", font=TITLE),
-                  xaxis=dict(axis, title=dict(text="digit", font=FONT), type="category"),
-                  yaxis=dict(axis, title=dict(text="probability", font=FONT), range=[0, 1.15], tickformat=".0%"))
-    return go.Figure(dict(data=[bar], layout=layout))
 
 
 def confusion_figure(confusion: np.ndarray, height: int = 440) -> go.Figure:

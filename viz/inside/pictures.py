@@ -174,8 +174,10 @@ def gallery_tiles(digits: np.ndarray, key: str, title: str, columns: int, captio
 
 # ---------------------------------------------------------------- the preprocessing steps, one unit's sum
 
-STEP_TILE = 192  # pixels a side per preprocessing step in the strip (shown at about half: sharp on any screen)
-STEP_GAP = 16
+# Pixels a side per preprocessing step in the strip, drawn at the size it is shown: a larger strip
+# shown smaller is shrunk again by Streamlit (decoded, resized, re-encoded) on every canvas stroke.
+STEP_TILE = 96
+STEP_GAP = 8
 STEP_BACKDROP = (72, 72, 72, 255)  # behind each step: a crop of a "1" is all white and would vanish on the page
 
 
@@ -187,7 +189,7 @@ def steps_strip(steps: list[np.ndarray], per_row: int = 3, tile: int = STEP_TILE
     rows, columns = tile_layout(len(steps), per_row)
     strip = Image.new("RGBA", (columns * (tile + gap) - gap, rows * (tile + gap) - gap), (0, 0, 0, 0))
     try:  # Pillow's bundled scalable font (nothing downloaded)
-        font = ImageFont.load_default(size=28)
+        font = ImageFont.load_default(size=max(14, round(tile * 0.15)))
     except (ImportError, OSError, TypeError):
         font = ImageFont.load_default()
     draw = ImageDraw.Draw(strip)
@@ -200,16 +202,20 @@ def steps_strip(steps: list[np.ndarray], per_row: int = 3, tile: int = STEP_TILE
         left, top = (k % columns) * (tile + gap), (k // columns) * (tile + gap)
         draw.rectangle([left, top, left + tile - 1, top + tile - 1], fill=STEP_BACKDROP)
         strip.paste(picture, (left + (tile - size[0]) // 2, top + (tile - size[1]) // 2))
-        draw.rounded_rectangle([left, top, left + 34, top + 36], radius=6, fill=(0, 208, 132, 255))
-        draw.text((left + 17, top + 18), str(k + 1), fill=(0, 0, 0, 255), font=font, anchor="mm")
+        badge = max(18, round(tile * 0.19))  # the number's green corner, as tall as the digit needs
+        draw.rounded_rectangle([left, top, left + badge - 1, top + badge], radius=badge // 5, fill=(0, 208, 132, 255))
+        draw.text((left + badge // 2, top + badge // 2 + 1), str(k + 1), fill=(0, 0, 0, 255), font=font, anchor="mm")
     return np.asarray(strip).copy()
 
 
-def _cell_style(value: float, stops, lo: float, hi: float) -> str:
-    """A cell's background on a colour scale, with black or white text, whichever reads better on it."""
-    r, g, b, _ = colourise(np.array([value], dtype=np.float64), stops, lo, hi)[0].tolist()
-    text = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
-    return f"background:#{r:02x}{g:02x}{b:02x};color:{text}"
+def _cell_styles(values: np.ndarray, stops, lo: float, hi: float) -> list[str]:
+    """Each cell's background on a colour scale, with black or white text, whichever reads better on it
+    (all cells coloured at once: the grids are redrawn on every canvas stroke)."""
+    styles = []
+    for r, g, b, _ in colourise(np.asarray(values, dtype=np.float64).reshape(-1), stops, lo, hi).tolist():
+        text = "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 140 else "#fff"
+        styles.append(f"background:#{r:02x}{g:02x}{b:02x};color:{text}")
+    return styles
 
 
 def _signed(x: float) -> str:
@@ -218,8 +224,9 @@ def _signed(x: float) -> str:
 
 
 def _grid(values: np.ndarray, caption: str, stops, lo: float, hi: float) -> str:
+    styles = iter(_cell_styles(values, stops, lo, hi))
     rows = "".join(
-        "<tr>" + "".join(f'<td style="{_cell_style(x, stops, lo, hi)};width:3.1em;height:1.9em;text-align:center;'
+        "<tr>" + "".join(f'<td style="{next(styles)};width:3.1em;height:1.9em;text-align:center;'
                          f'border:1px solid #fff">{_signed(x)}</td>' for x in row) + "</tr>"
         for row in values.tolist())
     return (f'<figure style="margin:0"><table style="border-collapse:collapse;font-size:14px;'
@@ -240,3 +247,32 @@ def unit_sum_html(inputs: np.ndarray, weights: np.ndarray, products: np.ndarray)
             + sign.format("=")
             + _grid(products, "25 products x·w", RDBU, -most, most)
             + "</div>")
+
+
+# ---------------------------------------------------------------- the ten probabilities
+
+BAR = "#1f77b4"  # plotly's first colour, as the other charts
+ANSWER = "#d62728"  # the predicted digit's bar
+
+
+def probabilities_html(probabilities: np.ndarray, prediction: int, height: int = 180) -> str:
+    """The ten class probabilities as a bar chart in plain HTML, the answer red, each bar's percentage
+    above it (14 px and up). Not plotly: it is redrawn on every canvas stroke, and a plotly chart
+    costs the browser more than everything else a stroke changes. Only numbers the app computed go in."""
+    bars = []
+    for digit, p in enumerate(np.asarray(probabilities, dtype=np.float64).tolist()):
+        colour = ANSWER if digit == prediction else BAR
+        label = f"{p:.0%}" if p >= 0.005 else ""
+        bars.append(
+            f'<div title="digit {digit}: {p:.2%}" style="flex:1;display:flex;flex-direction:column;'
+            f'justify-content:flex-end;align-items:center;height:100%">'
+            f'<span style="font-size:14px;line-height:1.3">{label}</span>'
+            f'<div data-digit="{digit}" data-p="{p:.6f}" style="width:70%;height:{p * 100:.2f}%;'
+            f'min-height:1px;background:{colour}"></div></div>')
+    digits = "".join(f'<span style="flex:1;text-align:center">{d}</span>' for d in range(len(bars)))
+    return (f'<figure class="inside-probabilities" style="margin:0;font-size:14px">'
+            f'<figcaption style="font-size:16px;font-weight:600;margin-bottom:4px">Probability of each digit'
+            f'</figcaption><div style="display:flex;align-items:flex-end;gap:2px;height:{height}px;'
+            f'padding-top:20px;border-bottom:1px solid rgba(49,51,63,0.4)">{"".join(bars)}</div>'
+            f'<div style="display:flex;gap:2px;margin-top:2px">{digits}</div>'
+            f'<div style="text-align:center;opacity:0.8">digit</div></figure>')

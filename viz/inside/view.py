@@ -232,7 +232,7 @@ def _steps_view(steps) -> v.Expander:
     strip = pictures.steps_strip([step.image for step in steps])
     notes = v.Text("\n".join(f"{k}. **{step.title.split('. ', 1)[1]}.** {step.note}" for k, step in enumerate(steps, 1)))
     return v.Expander(f"How the picture was made to look like an MNIST digit ({len(steps)} steps)",
-                      (v.Image(pictures.png(strip), width=strip.shape[1] // 2), notes), expanded=True)
+                      (v.Image(pictures.png(strip), width=strip.shape[1]), notes), expanded=True)
 
 
 # ---------------------------------------------------------------- the sections
@@ -257,10 +257,10 @@ def _prediction_view(result: network.Forward, name: str) -> v.View:
     top = result.probabilities[result.prediction]
     return v.View((
         v.Metrics((v.Metric("LeNet-5 says", str(result.prediction), note=f"{top:.0%} sure"),), widths=(1,)),
-        v.Figure(figures.probabilities_figure(result.probabilities, result.prediction), key="inside_probabilities"),
+        v.Html(pictures.probabilities_html(result.probabilities, result.prediction)),
         v.Caption(f"For {name}. The output layer gives 10 numbers; softmax turns them into probabilities that add "
                   "up to 100%. The tallest bar is the answer."),
-    ), headline=f"LeNet-5 says {result.prediction} ({top:.0%})", figure="inside_probabilities")
+    ), headline=f"LeNet-5 says {result.prediction} ({top:.0%})")
 
 
 def _explain(style: str) -> dict[str, str]:
@@ -414,6 +414,13 @@ def clicked_unit(states: Mapping[str, Any]) -> Unit | None:
 
 
 DEFAULT_UNIT = Unit("c3", 0, 5, 5)
+
+
+def errors_view(request: InsideRequest) -> v.View:
+    """The errors section alone: the page draws it outside the fragment a stroke reruns (it depends
+    only on the network, not on the digit)."""
+    model, which = _model(request)
+    return _stored_errors_view(request.style) if which == "stored" else _errors_view(_errors(request, model, which))
 
 
 def inside_page(request: InsideRequest) -> InsidePage:

@@ -6,6 +6,9 @@ event in ``st.session_state[key]`` (only in the run the click starts); ``clicked
 ``picked_position`` and ``wrong_position`` read them. Retraining runs in this script's
 thread through ``viz.inside.view.retrain`` (one run per server); the Stop button asks
 Streamlit for a rerun, which interrupts the run at its next progress update.
+The input, prediction, maps and C1's arithmetic are one ``st.fragment``: a stroke, a picked digit
+or a click on a map reruns only it (the style, the source, the errors and the retrain form stay as
+they are); any widget outside it reruns the whole page.
 """
 
 from __future__ import annotations
@@ -47,54 +50,60 @@ style = top[0].selectbox("Network style", V.STYLES, format_func=V.STYLE_LABELS.g
                               "modern: ReLU and max-pooling. Both trained the same way.")
 source = top[1].radio("The digit", V.SOURCES, key="inside_source", horizontal=False)
 
-# ---- the input: a test digit, a drawing or an upload
-left, right = st.columns([3, 2], gap="large")
-canvas = upload = None
-with left:
-    if source == V.SOURCES[0]:
-        picked = V.picked_position(ss.get(V.PICKER_KEY))
-        if picked is not None:
-            ss["inside_test_position"] = picked
-        render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
-    elif source == V.SOURCES[1]:
-        canvas = V.drawn_pixels(draw_canvas("inside_canvas", CANVAS_SIDE, label="Draw a digit here"))
-        st.caption("Draw one digit, big, in the middle, with the mouse or a finger. Every stroke is read at once.")
-    else:
-        file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
-                                type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])
-        upload = (file.getvalue(), file.name) if file is not None else None
-    steps = st.container()  # filled below, once the digit is read: messages and preprocessing steps
 
-# ---- which unit is explained: the last one clicked in any map
-unit = V.clicked_unit({stage: ss.get(key) for stage, key in V.MAP_KEYS.items()})
-if unit is not None:
-    ss["inside_unit"] = unit
+@st.fragment
+def digit_and_layers(style: str, source: str) -> None:
+    """The input, the prediction, every layer's maps and C1's arithmetic: a stroke, a picked digit or a
+    click on a map reruns only this — not app.py, the errors section or the retrain form."""
+    left, right = st.columns([3, 2], gap="large")
+    canvas = upload = None
+    with left:
+        if source == V.SOURCES[0]:
+            picked = V.picked_position(ss.get(V.PICKER_KEY))
+            if picked is not None:
+                ss["inside_test_position"] = picked
+            render(V.picker_view(ss.get("inside_test_position", 0)).blocks)
+        elif source == V.SOURCES[1]:
+            canvas = V.drawn_pixels(draw_canvas("inside_canvas", CANVAS_SIDE, label="Draw a digit here"))
+            st.caption("Draw one digit, big, in the middle, with the mouse or a finger. Every stroke is read at once.")
+        else:
+            file = st.file_uploader("A photo of one handwritten digit", key="inside_upload",
+                                    type=["png", "jpg", "jpeg", "webp", "gif", "bmp", "tif", "tiff"])
+            upload = (file.getvalue(), file.name) if file is not None else None
+        steps = st.container()  # filled below, once the digit is read: messages and preprocessing steps
 
-request = V.InsideRequest(style=style, source=source, test_position=ss.get("inside_test_position", 0),
-                          canvas=canvas, upload=upload, unit=ss.get("inside_unit"),
-                          user_state=ss.get("inside_trained"), alive=alive_check())
-page = V.inside_page(request)
-shown = V.link_of(style, source, request.test_position)
-for key in ("style", "digit"):  # the link follows what is shown, so it can be shared as it is
-    if key in shown and st.query_params.get(key) != shown[key]:
-        st.query_params[key] = shown[key]
-    elif key not in shown and key in st.query_params:
-        del st.query_params[key]
+    # ---- which unit is explained: the last one clicked in any map
+    unit = V.clicked_unit({stage: ss.get(key) for stage, key in V.MAP_KEYS.items()})
+    if unit is not None:
+        ss["inside_unit"] = unit
 
-with steps:
-    render(page.digit.blocks)
-with right:
-    render(page.network.blocks)
-    render(page.prediction.blocks)
+    request = V.InsideRequest(style=style, source=source, test_position=ss.get("inside_test_position", 0),
+                              canvas=canvas, upload=upload, unit=ss.get("inside_unit"),
+                              user_state=ss.get("inside_trained"), alive=alive_check())
+    page = V.inside_page(request)
+    shown = V.link_of(style, source, request.test_position)
+    for key in ("style", "digit"):  # the link follows what is shown, so it can be shared as it is
+        if key in shown and st.query_params.get(key) != shown[key]:
+            st.query_params[key] = shown[key]
+        elif key not in shown and key in st.query_params:
+            del st.query_params[key]
 
-if page.ok:
-    st.header("Every layer at work")
-    render(page.layers.blocks)
-    st.header("C1's filters, and one unit's arithmetic")
-    render(page.kernels.blocks)
+    with steps:
+        render(page.digit.blocks)
+    with right:
+        render(page.network.blocks)
+        render(page.prediction.blocks)
+    if page.ok:
+        st.header("Every layer at work")
+        render(page.layers.blocks)
+        st.header("C1's filters, and one unit's arithmetic")
+        render(page.kernels.blocks)
+
+
+digit_and_layers(style, source)
 
 st.header("Where the network is wrong")
-render(page.errors.blocks)
+render(V.errors_view(V.InsideRequest(style=style, user_state=ss.get("inside_trained"))).blocks)
 
 # ---- retraining with the user's settings
 st.header("Train it yourself")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -111,6 +112,18 @@ def test_every_layer_has_lenets_shape(model):
     assert (result.maps["c1"] >= 0).all()  # modern: ReLU
 
 
+def test_the_ten_probabilities_are_bars_as_tall_as_they_are_likely(model):
+    result = network.forward(model, mnist.test().images[0])
+    html = pictures.probabilities_html(result.probabilities, result.prediction)
+    bars = re.findall(r'data-digit="(\d)" data-p="([0-9.]+)" style="[^"]*height:([0-9.]+)%[^"]*background:(#\w+)', html)
+    assert [int(d) for d, *_ in bars] == list(range(10))
+    assert np.allclose([float(p) for _, p, _, _ in bars], result.probabilities, atol=1e-6)
+    assert np.allclose([float(h) for _, _, h, _ in bars], result.probabilities * 100, atol=0.01)
+    # the answer's bar is red, the nine others blue
+    assert [c for *_, c in bars].count(pictures.ANSWER) == 1 and bars[result.prediction][3] == pictures.ANSWER
+    assert "<script" not in html
+
+
 def test_one_c1_unit_is_25_inputs_times_25_weights_plus_bias(model):
     result = network.forward(model, mnist.test().images[3])
     for m, r, c in [(0, 0, 0), (2, 10, 12), (5, 27, 27), (4, 14, 9)]:
@@ -188,6 +201,9 @@ def test_maps_tiles_one_pixel_per_unit_with_their_colour_scale():
     assert decoded(tanh)[0, 0].min() >= 240  # 0 is RdBu's middle: white (#f7f7f7)
     payload = json.loads(json.dumps(tanh.payload()))  # plain JSON for the browser
     assert payload["src"].startswith("data:image/png;base64,") and payload["tile"] == [14, 14]
+    # the values travel as one comma-separated string (tiles.js splits it), cell by cell
+    sent = pictures.maps_tiles(maps, "k", "C1", relu=True, columns=3, scale=3).payload()["values"]
+    assert isinstance(sent, str) and [float(x) for x in sent.split(",")] == list(tiles.values)
 
 
 def test_tiles_are_small_pictures_not_thousands_of_points():
@@ -203,7 +219,7 @@ def test_steps_strip_numbers_each_step():
     strip = pictures.steps_strip([s.image for s in steps])
     side, gap = pictures.STEP_TILE, pictures.STEP_GAP
     assert strip.shape == (2 * side + gap, 3 * side + 2 * gap, 4)
-    assert tuple(strip[2, 20]) == (0, 208, 132, 255)  # step 1's green number badge
+    assert tuple(strip[2, 6]) == (0, 208, 132, 255)  # step 1's green number badge
     # Step 3 (the crop of a thin "1") is all white and narrow: the backdrop beside it keeps it visible.
     step3_left, middle = 2 * (side + gap), side // 2
     row = strip[middle, step3_left:step3_left + side]

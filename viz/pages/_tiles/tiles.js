@@ -38,7 +38,7 @@ function describe(d, cell) {
   if (th * tw > 1) where.push(`row ${cell.row}, column ${cell.col}`);
   let text = where.join(", ");
   const i = (cell.map * th + cell.row) * tw + cell.col;
-  if (d.values && i < d.values.length) text += `: ${d.values[i]}`;
+  if (i < d.cellValues.length) text += `: ${d.cellValues[i]}`;
   return text;
 }
 
@@ -150,7 +150,8 @@ export default function (component) {
   const root = parentElement.querySelector(".vt-root");
   if (!root) return;
   const s = root.vtState || (root.vtState = build(root));
-  s.data = data;
+  // The cells' values come as one comma-separated string (viz.view.Tiles.payload): split once per data.
+  s.data = { ...data, cellValues: data.values ? String(data.values).split(",") : [] };
   s.setTriggerValue = setTriggerValue;
 
   s.title.textContent = data.title;
