@@ -46,6 +46,7 @@ def test_every_page_renders_in_presenter_mode_and_keeps_it_across_page_switches(
     assert not at.sidebar.toggle
     charts = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     assert charts and min(smallest_text(c)[0] for c in charts) >= PRESENT_PX  # drawn at 16 px otherwise
+    assert not any("New here?" in c.value for c in at.caption)  # its "pick … in the sidebar": no sidebar here
     for page in PAGES:
         at.switch_page(f"viz/pages/{page}")
         del at.query_params["present"]  # as Streamlit's navigation drops the query string
@@ -70,6 +71,7 @@ def test_a_bad_value_is_off_with_a_notice_and_the_rest_of_the_link_still_applies
 
 def test_the_switch_and_exit_turn_presenter_mode_on_and_off_and_share_shows_the_link():
     at = _app(net="lenet5")
+    assert any("New here?" in c.value for c in at.caption)  # the first-visit hint, outside presenter mode
     (switch,) = at.sidebar.toggle
     assert switch.label == "Presenter mode" and switch.value is False
     switch.set_value(True).run()

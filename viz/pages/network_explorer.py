@@ -19,7 +19,7 @@ from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
 from viz.explorer.tracing import explorer_trace, receptive_fields
-from viz.pages._render import render, write_page_link
+from viz.pages._render import presenting, render, write_page_link
 from viz.pages._session import alive_check
 from viz.pages._widgets import option_widget
 from viz.trace import TraceResult, trace_cost
@@ -170,7 +170,8 @@ def main() -> None:
     state = sidebar(state)
     spec = NETWORKS[state.network]
     render(xv.title_view(spec, state).blocks)
-    render(xv.FIRST_STEP.blocks)
+    if not presenting():  # it points at the sidebar, which presenter mode hides
+        render(xv.FIRST_STEP.blocks)
 
     tabs = st.tabs(xs.TABS, key="xp_tab", on_change="rerun")
     open_tab = next((label for label, tab in zip(xs.TABS, tabs) if tab.open), xs.TABS[0])
