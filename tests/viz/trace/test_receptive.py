@@ -13,6 +13,18 @@ from architectures.meta_build import meta_device
 from viz.trace.receptive import INPUT_AXIS, Axis, trace_fields
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One intra-op thread: once another thread has run torch ops (viz.compute's worker, in
+    tests before these), this test's many small parallel ops ran ~9× slower on 2 cores
+    (MobileNet v2: 6 s alone, 55 s after tests/viz/augmentation/test_cost.py; 6 s with one
+    thread either way)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 def positive_copy(model: nn.Module) -> nn.Module:
     """A float64 copy in which every unit of a field has a non-zero gradient.
 
