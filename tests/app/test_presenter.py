@@ -95,3 +95,15 @@ def test_students_never_see_the_deploy_button():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["client"]["toolbarMode"] == STREAMLIT_OPTIONS["client.toolbarMode"] == "viewer"
 
+
+
+def test_a_side_by_side_lab_folds_its_settings_above_its_figure_while_presenting():
+    from viz.presenter import FOLD_SETTINGS
+    for present, folded in (("1", True), ("0", False)):
+        at = _app(present=present)
+        at.switch_page("viz/pages/block_lab.py")
+        at.query_params["lab"] = "separable"  # drawn beside its figure (layout "side") outside presenter mode
+        at.run()
+        assert not _errors(at)
+        assert (FOLD_SETTINGS in [e.label for e in at.expander]) is folded, present
+        assert at.slider  # the settings are there either way (folded: a click away)

@@ -19,7 +19,7 @@ import streamlit as st
 
 from viz.blocklab.view import DEFAULT_LAB, LABS, Section, lab_from_link
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.pages._render import render
+from viz.pages._render import presenting, render
 from viz.pages._session import alive_check
 from viz.pages._widgets import check_shared_link, draw_controls
 from viz.view import View
@@ -82,7 +82,7 @@ lead = st.container()  # the lecture's point first, filled once the controls' va
 for index, section in enumerate(lab.sections):
     if section.heading:
         st.subheader(section.heading)
-    if section.layout == "side":
+    if section.layout == "side" and not presenting():  # presenting: settings folded above, the figure full width
         left, right = st.columns(list(section.widths), gap="large")
         with left:
             values = draw_controls(section.controls, note=section.note)
