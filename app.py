@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from viz.compute import configure_threads
-from viz.pages._render import app_controls
+from viz.pages._app import app_controls
 from viz.warm import warm_imports
 
 st.set_page_config(

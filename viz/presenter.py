@@ -25,6 +25,7 @@ with a notice that quotes it as code (:mod:`viz.urlstate`'s rules, like every ot
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from architectures.registry import Option
@@ -37,6 +38,7 @@ OPTION = Option(KEY, "bool", False, "Presenter mode",
 # Query keys the app reads on every page, before the page runs; pages keep them when they
 # rewrite their own link and never name them as unknown.
 APP_KEYS = (KEY,)
+SESSION_KEY = "app_presenting"  # the session's mode: Streamlit's navigation drops ?present= on a page switch
 ON = "1"  # how the URL says it: ?present=1
 
 
@@ -123,3 +125,9 @@ def css(on: bool) -> str:
         "background: rgba(255, 255, 255, 0.9); border-radius: 0.5rem; padding: 0.15rem; }"
         "</style>"
     )
+
+
+def page_params(params: Mapping[str, str], current: Mapping[str, str]) -> dict[str, str]:
+    """A page's own link ``params`` (defaults left out) with the app-wide keys (:data:`APP_KEYS`,
+    ``?present=1``) of the ``current`` URL kept."""
+    return {**params, **{k: current[k] for k in APP_KEYS if k in current}}

@@ -89,3 +89,10 @@ def test_a_labs_real_charts_read_at_18_px_in_presenter_mode(lab_id):
         raw = figure.to_plotly_json()
         assert smallest_text(raw)[0] < PRESENT_PX  # drawn smaller normally (16 px): the test can fail
         assert smallest_text(enlarged(raw))[0] >= PRESENT_PX, smallest_text(enlarged(raw))
+
+
+def test_a_page_s_own_link_keeps_the_app_wide_keys_of_the_current_url():
+    from viz.presenter import page_params
+    assert page_params({"net": "vgg16"}, {"present": "1", "net": "lenet5", "res": "64"}) == {"net": "vgg16",
+                                                                                            "present": "1"}
+    assert page_params({"net": "vgg16"}, {"res": "64"}) == {"net": "vgg16"}  # nothing app-wide to keep

@@ -14,7 +14,8 @@ from typing import Any
 import streamlit as st
 
 from viz.compute import OverBudget, ServerBusy, run_heavy
-from viz.pages._render import app_link, render, share_button
+from viz.pages._app import app_link, share_button
+from viz.pages._render import render
 from viz.pages._session import alive_check
 from viz.pages._widgets import check_shared_link, draw_controls
 from viz.tour.steps import BY_ID, STEPS, neighbour

@@ -19,7 +19,8 @@ from viz.explorer.details import details_view
 from viz.explorer.numbers import network_totals
 from viz.explorer.table import deepest_level
 from viz.explorer.tracing import explorer_trace, receptive_fields
-from viz.pages._render import presenting, render, write_page_link
+from viz.pages._app import write_page_link
+from viz.pages._render import presenting, render
 from viz.pages._session import alive_check
 from viz.pages._widgets import option_widget
 from viz.trace import TraceResult, trace_cost
